@@ -1,0 +1,1 @@
+"""practice_app.analysis."""
