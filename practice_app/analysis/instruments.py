@@ -258,7 +258,7 @@ def load_instrument_file(path: Path, *, builtin: bool = False) -> InstrumentDef:
         raise UserError(f"{path}: no such file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not a valid TOML file ({exc})") from None
-    return parse_instrument(data, str(path.name), builtin=builtin)
+    return parse_instrument(data, str(path), builtin=builtin)
 
 
 @cache

@@ -33,6 +33,7 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("demo", "practice_app.cli.demo", "fill the database with realistic demo data"),
     CommandSpec("gui", "practice_app.cli.gui", "open the window, or render a screen to PNG"),
+    CommandSpec("instruments", "practice_app.cli.instruments", "list, show or add instruments"),
 )
 
 
