@@ -22,7 +22,6 @@ Exit codes: 0 all present (or installed), 1 something is missing, 2 bad usage.
 from __future__ import annotations
 
 import argparse
-import glob
 import importlib.util
 import os
 import platform
@@ -175,10 +174,9 @@ def have_fonts() -> bool:
         out = subprocess.run(["fc-list"], capture_output=True, text=True, check=False)
         return bool(out.stdout.strip())
     for folder in FONT_DIRS:
-        for root, _dirs, names in os.walk(os.path.expanduser(folder)):
+        for _root, _dirs, names in os.walk(os.path.expanduser(folder)):
             if any(name.lower().endswith(FONT_SUFFIXES) for name in names):
                 return True
-            del root
     return False
 
 
