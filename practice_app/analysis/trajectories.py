@@ -9,7 +9,7 @@ Public API:
 - ``TrajectoryModel``: success and fail lines on a grid of intakes (every 0.5 point)
   by measurement number, with the ln(n) extension slopes and the n behind them.
 - ``fit_trajectories(pool, instrument, ...) -> TrajectoryModel | None``: None when a
-  line cannot be drawn (a group has fewer than 20 episodes at measurement 2).
+  group is empty (no reference episode ended reliably improved, or all did).
 - ``TrajectoryModel.lines(intake, n_max) -> (success, fail)``: expected scores of
   episodes with the given intakes at measurements 1..n_max, interpolated linearly
   between grid intakes.
@@ -29,8 +29,10 @@ model, science.md section 3):
   weights give the ordinary median);
 - measurements where a group has fewer than 20 episodes cannot reach 20 effective
   episodes; from the first such measurement on, each line is extended with
-  score = I + b ln(n), b fitted by least squares to that line's values at the
-  measurements it has (per grid intake);
+  score = I + b ln(n), b fitted by weighted least squares (through the intake, so
+  no intercept) to all the scores the group has, each episode weighted by the same
+  kernel at that grid intake (equal weights when the group has fewer than 20
+  episodes). A small group's line can thus be all extension, from measurement 1;
 - the lines are computed once per pool on the grid and interpolated (never per
   episode against the whole pool).
 """
@@ -56,6 +58,7 @@ GRID_STEP = 0.5
 MIN_POOL_MEASUREMENTS = 3
 """Reference episodes are closed episodes with 3+ measurements (science.md section 3)."""
 _MAX_WIDENINGS = 200
+_MAX_HISTOGRAM = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -126,19 +129,20 @@ def _line_at(
     return out
 
 
-def kish_effective_n(weights: FloatArray) -> FloatArray:
-    """Kish effective sample size (sum w)^2 / sum w^2 along the last axis."""
-    s = weights.sum(axis=-1)
-    s2 = (weights * weights).sum(axis=-1)
+def kish_effective_n(weights: FloatArray, multiplicity: FloatArray | None = None) -> FloatArray:
+    """Kish effective sample size (sum w)^2 / sum w^2 along the last axis.
+
+    ``multiplicity`` counts how many episodes share each weight (unique intakes).
+    """
+    m = np.ones(weights.shape[-1]) if multiplicity is None else multiplicity
+    s = weights @ m
+    s2 = (weights * weights) @ m
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(s2 > 0, s * s / np.where(s2 > 0, s2, 1.0), 0.0)
+        return np.asarray(np.where(s2 > 0, s * s / np.where(s2 > 0, s2, 1.0), 0.0))
 
 
-def weighted_median(values: FloatArray, weights: FloatArray) -> FloatArray:
-    """Weighted median of ``values`` (m,) for each row of ``weights`` (rows, m)."""
-    order = np.argsort(values, kind="stable")
-    v = values[order]
-    w = weights[:, order]
+def _median_sorted(v: FloatArray, w: FloatArray) -> FloatArray:
+    """Weighted median of ascending ``v`` (m,) for each row of ``w`` (rows, m)."""
     total = w.sum(axis=1, keepdims=True)
     c = np.cumsum(w, axis=1) / np.where(total > 0, total, 1.0)
     tol = 1e-12
@@ -148,37 +152,73 @@ def weighted_median(values: FloatArray, weights: FloatArray) -> FloatArray:
     # The upper middle value is the first whose cumulative weight passes the half, which
     # skips values with zero weight.
     k_next = np.argmax(c > 0.5 + tol, axis=1)
-    out = np.where(exact, (v[k] + v[k_next]) / 2.0, v[k])
-    return np.asarray(out, dtype=np.float64)
+    return np.asarray(np.where(exact, (v[k] + v[k_next]) / 2.0, v[k]), dtype=np.float64)
+
+
+def weighted_median(values: FloatArray, weights: FloatArray) -> FloatArray:
+    """Weighted median of ``values`` (m,) for each row of ``weights`` (rows, m)."""
+    order = np.argsort(values, kind="stable")
+    return _median_sorted(values[order], weights[:, order])
+
+
+def _kernel_rows(
+    grid: FloatArray, intakes: FloatArray, multiplicity: FloatArray, bandwidth: float
+) -> FloatArray:
+    """Kernel weights (grid, unique intakes), each row widened to 20 effective episodes."""
+    out = np.ones((grid.size, intakes.size))
+    if multiplicity.sum() < MIN_EFFECTIVE_N:
+        return out
+    h = np.full(grid.size, bandwidth)
+    todo = np.arange(grid.size)
+    for _ in range(_MAX_WIDENINGS):
+        z = (grid[todo, None] - intakes[None, :]) / h[todo, None]
+        w = np.exp(-0.5 * z * z)
+        ok = kish_effective_n(w, multiplicity) >= MIN_EFFECTIVE_N - 1e-9
+        out[todo[ok]] = w[ok]
+        todo = todo[~ok]
+        if todo.size == 0:
+            break
+        h[todo] *= WIDEN
+    return out
+
+
+def kernel_weights(
+    grid: FloatArray, intakes: FloatArray, bandwidth: float = BANDWIDTH
+) -> FloatArray:
+    """Gaussian kernel weights (grid, m), each row's bandwidth widened to 20 effective n.
+
+    With fewer than 20 episodes no bandwidth reaches it; equal weights (the limit of
+    widening) are used then.
+    """
+    uniq, inv = np.unique(intakes, return_inverse=True)
+    mult = np.bincount(inv, minlength=uniq.size).astype(np.float64)
+    return _kernel_rows(grid, uniq, mult, bandwidth)[:, inv]
 
 
 def kernel_line(
     grid: FloatArray, intakes: FloatArray, values: FloatArray, bandwidth: float = BANDWIDTH
 ) -> FloatArray:
-    """Kernel-weighted median of ``values`` at each grid intake, widening h per point."""
-    h = np.full(grid.size, bandwidth)
-    todo = np.arange(grid.size)
-    out = np.full(grid.size, np.nan)
-    for _ in range(_MAX_WIDENINGS):
-        z = (grid[todo, None] - intakes[None, :]) / h[todo, None]
-        w = np.exp(-0.5 * z * z)
-        ok = kish_effective_n(w) >= MIN_EFFECTIVE_N - 1e-9
-        if ok.any():
-            out[todo[ok]] = weighted_median(values, w[ok])
-        todo = todo[~ok]
-        if todo.size == 0:
-            break
-        h[todo] *= WIDEN
-    else:
-        # Equal weights are the limit of widening; reached only through rounding.
-        out[todo] = float(np.median(values))
-    return out
+    """Kernel-weighted median of ``values`` at each grid intake (see ``kernel_weights``).
+
+    Scores are recorded to one decimal or as integers, so intakes and values repeat:
+    the weights are computed per distinct intake and summed per distinct value (a
+    weighted histogram, exact), unless there are too many distinct pairs.
+    """
+    ui, inv_i = np.unique(intakes, return_inverse=True)
+    mult = np.bincount(inv_i, minlength=ui.size).astype(np.float64)
+    rows = _kernel_rows(grid, ui, mult, bandwidth)
+    uv, inv_v = np.unique(values, return_inverse=True)
+    if ui.size * uv.size > _MAX_HISTOGRAM:
+        return weighted_median(values, rows[:, inv_i])
+    hist = np.bincount(inv_i * uv.size + inv_v, minlength=ui.size * uv.size)
+    per_value = rows @ hist.reshape(ui.size, uv.size).astype(np.float64)
+    return _median_sorted(uv, per_value)
 
 
 def _group_lines(
     grid: FloatArray, scores: FloatArray, counts: IntArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Lines at the measurements with 20+ episodes, and their ln(n) extension slopes."""
+    """Lines at the measurements with 20+ episodes, and the ln(n) extension slopes."""
     per_n = np.bincount(counts, minlength=scores.shape[1] + 1)[::-1].cumsum()[::-1]
     # per_n[n] = number of episodes with at least n measurements.
     n_ok = 0
@@ -189,9 +229,18 @@ def _group_lines(
     for n in range(1, n_ok + 1):
         rows = counts >= n
         line[:, n - 1] = kernel_line(grid, intakes[rows], scores[rows, n - 1])
-    ln = np.log(np.arange(1, n_ok + 1, dtype=np.float64))
-    denom = float((ln * ln).sum())
-    slope = ((line - grid[:, None]) * ln[None, :]).sum(axis=1) / denom if denom > 0 else grid * 0
+    # Extension slope per grid intake: weighted least squares of score - I = b ln(n)
+    # over every measurement of the group's episodes, episodes weighted by the kernel.
+    ln = np.log(np.arange(1, scores.shape[1] + 1, dtype=np.float64))[None, :]
+    present = ~np.isnan(scores)
+    a_j = np.where(present, (scores - intakes[:, None]) * ln, 0.0).sum(axis=1)
+    b_j = np.where(present, ln * ln, 0.0).sum(axis=1)
+    ui, inv = np.unique(intakes, return_inverse=True)
+    mult = np.bincount(inv, minlength=ui.size).astype(np.float64)
+    w = _kernel_rows(grid, ui, mult, BANDWIDTH)
+    num = w @ np.bincount(inv, weights=a_j, minlength=ui.size)
+    denom = w @ np.bincount(inv, weights=b_j, minlength=ui.size)
+    slope = np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), 0.0)
     return line, slope
 
 
@@ -205,10 +254,10 @@ def fit_trajectories(
     intake = pool.scores[:, 0]
     last = pool.scores[np.arange(pool.size), pool.counts - 1]
     success = reliably_improved(categorize(intake, last, pool.counts, instrument))
+    if not success.any() or success.all():
+        return None
     s_line, s_slope = _group_lines(grid, pool.scores[success], pool.counts[success])
     f_line, f_slope = _group_lines(grid, pool.scores[~success], pool.counts[~success])
-    if s_line.shape[1] < 2 or f_line.shape[1] < 2:
-        return None
     return TrajectoryModel(
         grid=grid,
         success=s_line,
