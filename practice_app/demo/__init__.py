@@ -55,6 +55,7 @@ def generate(seed: int = 1, today: dt.date | None = None) -> DemoData:
         weekly_reviews=tuple(weekly_reviews(streams[2], first, today, episodes)),
         lessons=tuple(lessons(streams[3], today, clients, episodes)),
         briefs=tuple(briefs(today, episodes)),
+        heavy_periods=heavy,
     )
 
 

@@ -160,6 +160,8 @@ class DemoData:
     weekly_reviews: tuple[DemoWeeklyReview, ...]
     lessons: tuple[DemoLesson, ...]
     briefs: tuple[DemoBrief, ...]
+    heavy_periods: tuple[tuple[dt.date, dt.date], ...] = ()
+    """(first, last) days of the stretches with many more new clients (not stored)."""
 
     @property
     def session_count(self) -> int:
