@@ -100,7 +100,11 @@ def sudden_changes(
     pct: float = CRIT2_PCT,
 ) -> SuddenChanges:
     """Find sudden gains and/or losses in every episode (see the module docstring)."""
-    by_session = scores.by_session() if isinstance(scores, ScoreMatrix) else np.asarray(scores)
+    by_session = (
+        scores.by_session()
+        if isinstance(scores, ScoreMatrix)
+        else np.asarray(scores, dtype=np.float64)
+    )
     crit1 = instrument.reliable_change if cutoff is None else cutoff
     if crit1 is None:
         raise ValueError(f"{instrument.name} has no reliable change: give a cutoff")
