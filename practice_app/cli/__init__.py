@@ -33,6 +33,9 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("demo", "practice_app.cli.demo", "fill the database with realistic demo data"),
     CommandSpec("gui", "practice_app.cli.gui", "open the window, or render a screen to PNG"),
+    CommandSpec("stats", "practice_app.cli.stats", "effectiveness figures over a set of episodes"),
+    CommandSpec("clients", "practice_app.cli.clients", "list episodes with their results"),
+    CommandSpec("sudden-changes", "practice_app.cli.sudden", "sudden gains and losses"),
     CommandSpec("instruments", "practice_app.cli.instruments", "list, show or add instruments"),
 )
 
