@@ -88,6 +88,13 @@ def build_command_parser(spec: CommandSpec) -> tuple[OneLineArgumentParser, obje
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv)
+    except SystemExit as exc:  # argparse's --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else 1
+
+
+def _run(argv: list[str]) -> int:
     global_parser = _global_parser()
     top = global_parser.parse_args(argv)
     name = top.command or "gui"

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _fmt(fig: dict[str, Any], unit: str = "") -> str:
     if fig.get("value") is None:
-        return fig.get("reason", "not enough data")
+        return str(fig.get("reason", "not enough data"))
     ci = fig.get("ci")
     ci_text = f" (95% CI {ci[0]:.2f} to {ci[1]:.2f})" if ci else ""
     return f"{fig['value']:.2f}{unit}{ci_text}"
