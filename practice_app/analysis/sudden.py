@@ -109,6 +109,10 @@ def sudden_changes(
     if crit1 is None:
         raise ValueError(f"{instrument.name} has no reliable change: give a cutoff")
     k = by_session.shape[1]
+    if k < 3:
+        # The first testable interval is session 2 to 3.
+        by_session = np.pad(by_session, ((0, 0), (0, 3 - k)), constant_values=np.nan)
+        k = 3
     # Window c covers sessions c-2..c+3 (1-based), i.e. pregain window k-3..k-1 and
     # postgain window k..k+2 for postgain session k = c+1.
     padded = np.pad(by_session, ((0, 0), (3, 2)), constant_values=np.nan)
