@@ -61,7 +61,9 @@ def _describe(d: InstrumentDef) -> str:
     if d.rc_derivation:
         lines.append(f"                   {d.rc_derivation}")
     if d.items:
-        lines.append(f"  items            {', '.join(d.items)} ({d.item_min:g}-{d.item_max:g} each)")
+        lines.append(
+            f"  items            {', '.join(d.items)} ({d.item_min:g}-{d.item_max:g} each)"
+        )
     if d.alliance:
         lines.append("  alliance measure yes")
     if d.notes:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,7 +20,13 @@ from practice_app.errors import AppError, UserError
 from practice_app.storage import engine as eng
 from practice_app.storage.instruments import sync_builtin_instruments
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE
+)
 
 
 @dataclass
@@ -52,23 +57,42 @@ class Database:
 
 def alembic_config() -> Config:
     """Return an Alembic config pointing at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
+@cache
+def _revision_graph() -> dict[str, str | None]:
+    """Map each shipped revision to the one it revises, read from the migration files.
+
+    Read with a regular expression rather than through Alembic, so that opening an
+    up-to-date database never imports Alembic (it is the slowest import at start-up);
+    a test checks that this agrees with Alembic's own view.
+    """
+    graph: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            down = found.get("down_revision")
+            graph[found["revision"]] = None if down in (None, "None") else down
+    return graph
+
+
 def head_revision() -> str:
     """Return the schema revision this version of the app writes."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:
-        raise AppError("the app ships no database migrations; the installation is broken")
-    return head
+    graph = _revision_graph()
+    heads = set(graph) - {down for down in graph.values() if down}
+    if len(heads) != 1:
+        raise AppError("the app's database migrations are broken; reinstall practice-app")
+    return heads.pop()
 
 
 def known_revisions() -> set[str]:
     """Return every revision this version of the app knows."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(_revision_graph())
 
 
 def _refuse_newer(revision: str, label: str) -> None:
@@ -107,9 +131,10 @@ def open_database(target: str | None = None, *, create: bool = True) -> Database
         if location.path is None:
             revision = _server_revision(engine, location.label)
         backup = None
-        if revision is not None and revision != head_revision() and location.path is not None:
-            backup = backup_before_migration(location.path, revision)
-        _upgrade(engine)
+        if revision != head_revision():
+            if revision is not None and location.path is not None:
+                backup = backup_before_migration(location.path, revision)
+            _upgrade(engine)
         sessions = eng.make_session_factory(engine)
         with sessions.begin() as session:
             sync_builtin_instruments(session)
@@ -125,6 +150,8 @@ def open_database(target: str | None = None, *, create: bool = True) -> Database
 
 
 def _server_revision(engine: Engine, label: str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with engine.connect() as connection:
             revision = MigrationContext.configure(connection).get_current_revision()
@@ -138,6 +165,8 @@ def _server_revision(engine: Engine, label: str) -> str | None:
 
 
 def _upgrade(engine: Engine) -> None:
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -155,7 +184,8 @@ def backup_before_migration(path: Path, revision: str) -> Path:
 def sqlite_backup(source: Path, destination: Path) -> None:
     """Write a consistent copy of an SQLite database, even while it is in use (mode 0600)."""
     eng.create_private_file(destination)
-    src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+    # Read-write open, so a WAL-mode source is not left with -wal/-shm files (see engine).
+    src = sqlite3.connect(f"{source.as_uri()}?mode=rw", uri=True)
     try:
         dst = sqlite3.connect(destination)
         try:

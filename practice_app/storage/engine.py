@@ -150,8 +150,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def read_sqlite_revision(path: Path) -> str | None:
-    """Read the Alembic revision of an SQLite file without changing it (read-only open)."""
-    uri = f"{path.as_uri()}?mode=ro"
+    """Read the Alembic revision of an SQLite file without changing its contents.
+
+    Opened read-write on purpose: a read-only connection to a WAL-mode file creates
+    -wal and -shm files that it then cannot remove, leaving the folder changed.
+    """
+    uri = f"{path.as_uri()}?mode=rw"
     try:
         con = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
