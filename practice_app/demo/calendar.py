@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
+from collections.abc import Sequence
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
 
 DAY = dt.timedelta(days=1)
 WEEK = dt.timedelta(days=7)
@@ -39,3 +47,10 @@ def monday(day: dt.date) -> dt.date:
 def in_windows(day: dt.date, windows: tuple[tuple[dt.date, dt.date], ...]) -> bool:
     """Whether ``day`` lies in one of the (first, last) windows."""
     return any(first <= day <= last for first, last in windows)
+
+
+def draw(rng: np.random.Generator, options: Sequence[tuple[T, float]]) -> T:
+    """Pick one option with probability proportional to its weight (one uniform draw)."""
+    cumulative = list(itertools.accumulate(w for _, w in options))
+    index = bisect.bisect_right(cumulative, rng.random() * cumulative[-1])
+    return options[min(index, len(options) - 1)][0]

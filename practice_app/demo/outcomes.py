@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from practice_app.demo import texts
-from practice_app.demo.calendar import DAY, in_windows, is_workday, to_workday
+from practice_app.demo.calendar import DAY, draw, in_windows, is_workday, to_workday
 from practice_app.demo.model import DemoClient, DemoEpisode, DemoScore, DemoSession
 
 Windows = tuple[tuple[dt.date, dt.date], ...]
@@ -36,6 +36,9 @@ AGE_GROUPS = (("18-25", 0.20), ("26-40", 0.40), ("41-60", 0.30), ("60+", 0.10))
 GROUPS = (("Individual", 0.75), ("Couples", 0.15), ("Group", 0.10))
 CONCERNS = ("anxiety", "depression", "trauma", "relationship", "work stress", "grief")
 MODALITIES = (("In person", 0.6), ("Video", 0.4))
+EARLY_GAPS = ((7, 0.82), (14, 0.14), (21, 0.03), (28, 0.01))
+LATE_GAPS = ((7, 0.5), (14, 0.4), (21, 0.07), (28, 0.03))
+"""Days between sessions: weekly at first, then weekly or fortnightly, some longer gaps."""
 ORS_ITEMS = 4
 SRS_ITEMS = 4
 
@@ -49,12 +52,12 @@ class _Plan:
     heavy: bool
     intake: float
     reason: str
+    skill: float = 1.0
+    """Multiplier of the early-change slope: grows slowly with the years of practice."""
 
 
 def _pick(rng: np.random.Generator, table: tuple[tuple[str, float], ...]) -> str:
-    names = [name for name, _ in table]
-    weights = np.array([w for _, w in table], dtype=float)
-    return names[int(rng.choice(len(names), p=weights / weights.sum()))]
+    return draw(rng, table)
 
 
 def heavy_windows(rng: np.random.Generator, first: dt.date, today: dt.date) -> Windows:
@@ -111,12 +114,13 @@ def _clients(rng: np.random.Generator, starts: list[dt.date], today: dt.date) ->
     return clients
 
 
-def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool) -> _Plan:
+def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool, when: float) -> _Plan:
+    """Plan one episode; ``when`` is its start as a fraction of the three years (0-1)."""
     employer = client.referral_source == "Employer"
     if rng.random() < 0.14:
         intake = min(35.0, max(25.5, rng.normal(28.5, 2.5)))
     else:
-        intake = min(24.5, max(4.0, rng.normal(17.5, 4.5)))
+        intake = min(24.5, max(3.0, rng.normal(17.0, 5.5)))
     p_resp, p_det = (0.24, 0.12) if employer else (0.88, 0.05)
     if heavy:
         p_resp -= 0.06
@@ -125,12 +129,12 @@ def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool) -> _Plan:
     u = rng.random()
     kind = "responder" if u < p_resp else "deteriorating" if u < p_resp + p_det else "flat"
     if kind == "responder":
-        length = 3 + int(rng.poisson(5)) + (int(rng.poisson(8)) if rng.random() < 0.1 else 0)
+        length = 4 + int(rng.poisson(6)) + (int(rng.poisson(8)) if rng.random() < 0.15 else 0)
         reason = _pick(
             rng, (("planned", 0.86), ("other", 0.08), ("referred", 0.03), ("stopped", 0.03))
         )
     elif kind == "flat":
-        length = 6 + int(rng.poisson(4)) + (int(rng.poisson(9)) if rng.random() < 0.2 else 0)
+        length = 7 + int(rng.poisson(5)) + (int(rng.poisson(9)) if rng.random() < 0.2 else 0)
         table = (
             (("referred", 0.4), ("planned", 0.3), ("stopped", 0.2), ("other", 0.1))
             if length >= 10
@@ -138,7 +142,7 @@ def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool) -> _Plan:
         )
         reason = _pick(rng, table)
     else:
-        length = 4 + int(rng.poisson(4))
+        length = 5 + int(rng.poisson(5))
         reason = _pick(
             rng, (("referred", 0.45), ("stopped", 0.3), ("other", 0.15), ("planned", 0.1))
         )
@@ -147,17 +151,18 @@ def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool) -> _Plan:
     if dropout:
         length = int(rng.integers(1, 4 if low_alliance else 5))
         reason = "stopped"
-    return _Plan(kind, int(np.clip(length, 1, 25)), dropout, low_alliance, heavy, intake, reason)
+    length = int(np.clip(length, 1, 25))
+    # A modest rise in effectiveness over the years, alongside the rising practice hours.
+    skill = 0.94 + 0.12 * when
+    return _Plan(kind, length, dropout, low_alliance, heavy, intake, reason, skill)
 
 
 def _schedule(rng: np.random.Generator, start: dt.date, length: int) -> list[dt.date]:
     dates = [start]
     for n in range(2, length + 1):
-        gaps = (7, 14, 21, 28)
-        p = (0.82, 0.14, 0.03, 0.01) if n <= 4 else (0.5, 0.4, 0.07, 0.03)
-        gap = gaps[int(rng.choice(4, p=p))] + (
-            int(rng.integers(-1, 2)) if rng.random() < 0.2 else 0
-        )
+        gap = draw(rng, EARLY_GAPS if n <= 4 else LATE_GAPS)
+        if rng.random() < 0.2:
+            gap += int(rng.integers(-1, 2))
         nxt = to_workday(dates[-1] + dt.timedelta(days=gap))
         dates.append(max(nxt, dates[-1] + DAY))
     return dates
@@ -169,7 +174,7 @@ def _ors_means(rng: np.random.Generator, plan: _Plan, length: int) -> tuple[np.n
     room = min(1.0, (40.0 - intake) / 21.0)
     jump_at = 0
     if plan.kind == "responder":
-        b = max(3.0, rng.normal(6.8, 1.3)) * room * (0.88 if plan.heavy else 1.0)
+        b = max(3.0, rng.normal(6.0, 1.3)) * room * plan.skill * (0.88 if plan.heavy else 1.0)
         mu = intake + b * np.log(n)
     elif plan.kind == "flat":
         mu = intake + rng.normal(0.3, 0.7) * np.log(n)
@@ -339,7 +344,14 @@ def generate_outcomes(
     """Generate the clients and their episodes between ``first`` and ``today``."""
     starts = _start_dates(rng, first, today, heavy, N_MAIN_EPISODES)
     clients = _clients(rng, starts, today)
-    plans = [_plan(rng, c, in_windows(s, heavy)) for c, s in zip(clients, starts, strict=True)]
+    span = (today - first).days
+
+    def when(day: dt.date) -> float:
+        return (day - first).days / span
+
+    plans = [
+        _plan(rng, c, in_windows(s, heavy), when(s)) for c, s in zip(clients, starts, strict=True)
+    ]
     plans = _plant_sudden(rng, plans, starts, today)
     episodes = [
         _episode(rng, i + 1, c, s, p, today)
@@ -356,7 +368,7 @@ def generate_outcomes(
         first_episode = candidates[j]
         client = clients[first_episode.client_key - 1]
         start = to_workday(first_episode.last_date + dt.timedelta(days=int(rng.integers(90, 240))))
-        plan = _plan(rng, client, in_windows(start, heavy))
+        plan = _plan(rng, client, in_windows(start, heavy), when(start))
         episodes.append(_episode(rng, len(episodes) + 1, client, start, plan, today))
     return clients, episodes
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from practice_app.demo import texts
-from practice_app.demo.calendar import WEEK, in_windows, is_holiday, monday
+from practice_app.demo.calendar import WEEK, draw, in_windows, is_holiday, monday
 from practice_app.demo.model import DemoEpisode, DemoObjective, DemoPracticeEntry
 from practice_app.demo.outcomes import ORS_RC, Windows, starter_red
 
@@ -31,6 +31,7 @@ LATE_MIX = (0.30, 0.25, 0.15, 0.08, 0.12, 0.07, 0.03)
 DOMAINS = ("Structure", "Hope & Expectancy", "Relationship", "Client Factors", "Therapist Factors")
 """The five domains of Chow & Miller's Taxonomy of Deliberate Practice Activities."""
 DOMAIN_MIX = (0.2, 0.2, 0.3, 0.15, 0.15)
+MIN_BASELINE_N = 10
 FEEDBACK = {
     "recording-review": (("self", 0.7), ("coach", 0.2), ("supervisor", 0.1)),
     "rehearsal": (("peer", 0.6), ("self", 0.3), ("coach", 0.1)),
@@ -43,8 +44,7 @@ FEEDBACK = {
 
 
 def _choice(rng: np.random.Generator, table: tuple[tuple[str, float], ...]) -> str:
-    weights = np.array([w for _, w in table])
-    return table[int(rng.choice(len(table), p=weights / weights.sum()))][0]
+    return draw(rng, table)
 
 
 def baseline(episodes: list[DemoEpisode], start: dt.date) -> dict[str, Any]:
@@ -58,8 +58,15 @@ def baseline(episodes: list[DemoEpisode], start: dt.date) -> dict[str, Any]:
     ]
     intakes = np.array([e.totals("ORS")[0] for e in window])
     changes = np.array([e.totals("ORS")[-1] - e.totals("ORS")[0] for e in window])
-    result: dict[str, Any] = {"instrument": "ORS", "window_days": 365, "n": len(window)}
-    if len(window) >= 2 and intakes.std(ddof=1) > 0:
+    result: dict[str, Any] = {
+        "instrument": "ORS",
+        "window_days": 365,
+        "n": len(window),
+        "effect_size": None,
+        "reliably_improved": None,
+    }
+    # Below 10 episodes no figure is shown (science.md section 5), so none is stored.
+    if len(window) >= MIN_BASELINE_N and intakes.std(ddof=1) > 0:
         result["effect_size"] = round(float(changes.mean() / intakes.std(ddof=1)), 2)
         result["reliably_improved"] = round(float((changes >= ORS_RC).mean()), 2)
     return result
@@ -198,17 +205,17 @@ def _entry(
     objs: list[DemoObjective],
     today: dt.date,
 ) -> DemoPracticeEntry:
-    activity = ACTIVITIES[int(rng.choice(len(ACTIVITIES), p=mix / mix.sum()))]
+    activity = draw(rng, list(zip(ACTIVITIES, mix.tolist(), strict=True)))
     objective = _objective_on(objs, day, today)
     linked = objective if objective is not None and rng.random() < 0.75 else None
     if linked is not None and rng.random() < 0.7:
         domain = linked.domain
     else:
-        domain = DOMAINS[int(rng.choice(len(DOMAINS), p=DOMAIN_MIX))]
+        domain = draw(rng, list(zip(DOMAINS, DOMAIN_MIX, strict=True)))
     p_link = {"case-review": 1.0, "recording-review": 0.6, "coaching": 0.5}.get(activity, 0.0)
     clients: tuple[int, ...] = ()
-    active = _active_clients(episodes, day)
-    if active and rng.random() < p_link:
+    active = _active_clients(episodes, day) if rng.random() < p_link else []
+    if active:
         flagged = [e for e in active if e.key in red]
         pool = flagged if flagged and rng.random() < 0.7 else active
         size = min(len(pool), 2 if activity == "case-review" and rng.random() < 0.4 else 1)
