@@ -1,0 +1,132 @@
+"""``practice-app gui [--view NAME] [--screenshot FILE.png]``: open the window or render it to PNG.
+
+Qt is imported only inside ``run`` (after the view is validated), so other
+commands, and a bad --view, never load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from practice_app.errors import AppError, UserError
+
+SCREENSHOT_SIZE = (1280, 800)
+SCREENSHOT_TIMEOUT_S = 60
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the gui command's options."""
+    from practice_app.gui.registry import valid_views
+
+    parser.add_argument(
+        "--view",
+        metavar="NAME",
+        help=f"screen to open ({', '.join(valid_views())}; default: the home screen)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help=f"render the window at {SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]} offscreen once "
+        "its data has loaded, save it as PNG and exit",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate the view, open the database, then show the window or save a screenshot."""
+    from practice_app.gui.registry import parse_view
+
+    view = parse_view(args.view) if args.view else None
+    screenshot = Path(args.screenshot).expanduser().resolve() if args.screenshot else None
+    if screenshot is not None:
+        if screenshot.suffix.lower() != ".png":
+            raise UserError(f"--screenshot needs a .png file name, not '{screenshot.name}'")
+        if not screenshot.parent.is_dir():
+            raise UserError(f"cannot write {screenshot}: the folder does not exist")
+        # Before QApplication exists: never open a real window for a screenshot.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from practice_app.storage.database import open_database
+
+    db = open_database(args.db)
+    try:
+        app = make_application()
+    except BaseException:
+        db.dispose()
+        raise
+    from practice_app.gui.main_window import MainWindow
+    from practice_app.gui.settings import app_settings
+
+    window = MainWindow(db, app_settings(), view)
+    app.aboutToQuit.connect(window.shutdown)
+    if screenshot is None:
+        window.show()
+        return int(app.exec())
+    try:
+        save_screenshot(app, window, screenshot)
+    finally:
+        window.shutdown()
+        # Delete the window before the interpreter tears Qt down: leaving it to the
+        # garbage collector after QApplication is gone crashes at exit.
+        import shiboken6
+
+        shiboken6.delete(window)
+    return 0
+
+
+def make_application() -> Any:
+    """Return the QApplication (created once), with names, icon and the app style sheet."""
+    from PySide6.QtWidgets import QApplication
+
+    from practice_app.gui.dialogs import app_icon
+    from practice_app.gui.settings import APPLICATION, ORGANIZATION
+    from practice_app.resources import resource_path
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("practice-app")
+    app.setWindowIcon(app_icon())
+    app.setStyle("Fusion")  # the same calm look on every platform and offscreen
+    app.setStyleSheet(resource_path("styles", "app.qss").read_text(encoding="utf-8"))
+    return app
+
+
+def save_screenshot(app: Any, window: Any, path: Path) -> None:
+    """Render ``window`` at the screenshot size once its page is ready; write the PNG."""
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    outcome: dict[str, str] = {}
+    loop = QEventLoop()
+
+    def ready() -> None:
+        outcome.setdefault("ready", "")
+        loop.quit()
+
+    def failed(message: str) -> None:
+        outcome.setdefault("failed", message)
+        loop.quit()
+
+    window.ready.connect(ready)
+    window.failed.connect(failed)
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(SCREENSHOT_TIMEOUT_S * 1000)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    loop.exec()
+    timer.stop()
+    if "failed" in outcome:
+        raise AppError(outcome["failed"])
+    if "ready" not in outcome:
+        raise AppError(f"the window did not finish loading within {SCREENSHOT_TIMEOUT_S} s")
+    window.resize(*SCREENSHOT_SIZE)
+    app.processEvents()
+    image = window.grab().toImage()
+    if not image.save(str(path), "PNG"):
+        raise AppError(f"cannot write the screenshot {path}")
