@@ -176,7 +176,7 @@ def practice_entries(
         week += WEEK
     for w, week in enumerate(weeks):
         t = w / max(1, len(weeks) - 1)
-        hours = 0.5 + 2.5 * t**1.1
+        hours = 0.5 + 2.8 * t**0.8
         minutes = hours * 60 * float(np.exp(rng.normal(0.0, 0.3)))
         if in_windows(week + dt.timedelta(days=2), heavy):
             minutes *= 0.6  # a full caseload crowds out practice

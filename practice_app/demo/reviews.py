@@ -45,7 +45,7 @@ def weekly_reviews(
     while week < this_week:
         skip = 0.25 if week < first + dt.timedelta(days=365) else 0.08
         if not is_holiday(week + dt.timedelta(days=2)) and rng.random() >= skip:
-            energy = 7.6 - 0.3 * (load.get(week, 0) - typical) + rng.normal(0.0, 0.8)
+            energy = 7.4 - 0.22 * (load.get(week, 0) - typical) + rng.normal(0.0, 1.2)
             open_red = [e for e in red if e.start_date <= week <= e.last_date]
             code = (
                 f"C{open_red[int(rng.integers(len(open_red)))].client_key:04d}"
