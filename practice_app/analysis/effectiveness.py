@@ -205,14 +205,20 @@ def bootstrap_means(
     n = values.shape[0]
     rng = np.random.default_rng(seed)
     v = np.where(valid > 0, values, 0.0)
+    # Columns without missing values share the denominator n: one product fewer.
+    partial = np.flatnonzero((valid == 0).any(axis=0))
     out = np.empty((n_resamples, values.shape[1]))
+    offsets = (np.arange(_CHUNK) * n)[:, None]
     for start in range(0, n_resamples, _CHUNK):
         rows = min(_CHUNK, n_resamples - start)
         idx = rng.integers(0, n, size=(rows, n))
-        flat = (idx + (np.arange(rows) * n)[:, None]).ravel()
+        flat = (idx + offsets[:rows]).ravel()
         counts = np.bincount(flat, minlength=rows * n).reshape(rows, n).astype(np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start : start + rows] = (counts @ v) / (counts @ valid)
+        block = (counts @ v) / n
+        if partial.size:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                block[:, partial] = (counts @ v[:, partial]) / (counts @ valid[:, partial])
+        out[start : start + rows] = block
     return out
 
 

@@ -24,7 +24,8 @@ n >= 3 and d <= 0; green otherwise.
 Fitted rules (n >= 2): green at or better than the success line, red worse than the
 fail line, orange otherwise (``trajectories`` computes the lines). The judged episode
 is left out of its own reference when the pool holds fewer than ``LEAVE_ONE_OUT_BELOW``
-= 200 episodes (science.md section 3); those (at most 199) refits run one by one.
+= 200 episodes (science.md section 3); those (at most 199) refits run one by one,
+each only at the two grid intakes around the episode's intake.
 
 Alliance (SRS or any instrument marked ``alliance``): red below the cutoff (on the
 clinical side, ``InstrumentDef.is_clinical``), orange when the total dropped by 1 point
@@ -180,7 +181,9 @@ def outcome_signals(
         if pool_size < LEAVE_ONE_OUT_BELOW:
             for ep in np.flatnonzero(rows >= 0):
                 one = matrix.subset(np.array([ep]))
-                loo = fit_trajectories(pool.without(int(rows[ep])), instrument)
+                loo = fit_trajectories(
+                    pool.without(int(rows[ep])), instrument, near=float(matrix.intake[ep])
+                )
                 width = one.max_count
                 if loo is None:
                     sig[ep, :width] = starter_signals(one, instrument)[0]

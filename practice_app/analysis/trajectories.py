@@ -23,7 +23,8 @@ model, science.md section 3):
 - weights: Gaussian kernel exp(-((I_j - I)/h)^2 / 2) on the difference of intakes, h
   starting at ``BANDWIDTH`` = 2 points and widened by a factor ``WIDEN`` = 1.25 until the
   Kish effective sample size (sum w)^2 / sum w^2 (Kish 1965, Survey Sampling) is at
-  least ``MIN_EFFECTIVE_N`` = 20;
+  least ``MIN_EFFECTIVE_N`` = 20 (at most 40 times; beyond that, or with fewer than 20
+  episodes, equal weights, the limit of widening);
 - weighted median: the smallest score whose cumulative weight reaches half the total
   (the mean of it and the next score when the half is reached exactly, so equal
   weights give the ordinary median);
@@ -57,7 +58,9 @@ GRID_STEP = 0.5
 """Spacing of the intake grid in points (science.md section 3)."""
 MIN_POOL_MEASUREMENTS = 3
 """Reference episodes are closed episodes with 3+ measurements (science.md section 3)."""
-_MAX_WIDENINGS = 200
+_MAX_WIDENINGS = 40
+"""Widenings tried (h up to 2 x 1.25^40, about 15,000 points); then equal weights."""
+_MAX_VECTOR = 2_000_000
 _MAX_HISTOGRAM = 4_000_000
 
 
@@ -168,9 +171,19 @@ def _kernel_rows(
     out = np.ones((grid.size, intakes.size))
     if multiplicity.sum() < MIN_EFFECTIVE_N:
         return out
+    h_all = bandwidth * WIDEN ** np.arange(_MAX_WIDENINGS + 1)
+    if grid.size * h_all.size * intakes.size <= _MAX_VECTOR:
+        # Small problems: every candidate bandwidth at once, keep the first that works.
+        z = (grid[:, None, None] - intakes[None, None, :]) / h_all[None, :, None]
+        w = np.exp(-0.5 * z * z)
+        ok = kish_effective_n(w, multiplicity) >= MIN_EFFECTIVE_N - 1e-9
+        first = np.argmax(ok, axis=1)
+        found = ok.any(axis=1)
+        out[found] = w[np.flatnonzero(found), first[found]]
+        return out
     h = np.full(grid.size, bandwidth)
     todo = np.arange(grid.size)
-    for _ in range(_MAX_WIDENINGS):
+    for _ in range(_MAX_WIDENINGS + 1):
         z = (grid[todo, None] - intakes[None, :]) / h[todo, None]
         w = np.exp(-0.5 * z * z)
         ok = kish_effective_n(w, multiplicity) >= MIN_EFFECTIVE_N - 1e-9
@@ -244,13 +257,26 @@ def _group_lines(
     return line, slope
 
 
+def intake_grid(instrument: InstrumentDef, near: float | None = None) -> FloatArray:
+    """The intake grid (every 0.5 point), or only the two grid intakes around ``near``."""
+    grid = np.arange(instrument.min, instrument.max + GRID_STEP / 2, GRID_STEP)
+    if near is None or np.isnan(near):
+        return grid
+    i0 = int(np.clip(np.floor((near - grid[0]) / GRID_STEP), 0, grid.size - 2))
+    return grid[i0 : i0 + 2]
+
+
 def fit_trajectories(
-    pool: ReferencePool, instrument: InstrumentDef, step: float = GRID_STEP
+    pool: ReferencePool, instrument: InstrumentDef, near: float | None = None
 ) -> TrajectoryModel | None:
-    """Fit success and fail lines on the intake grid; None when a line cannot be drawn."""
+    """Fit success and fail lines on the intake grid; None when a line cannot be drawn.
+
+    With ``near`` only the two grid intakes around it are fitted: enough to judge one
+    episode with that intake (the leave-one-out refits), with the same interpolation.
+    """
     if instrument.reliable_change is None or pool.size == 0:
         return None
-    grid = np.arange(instrument.min, instrument.max + step / 2, step)
+    grid = intake_grid(instrument, near)
     intake = pool.scores[:, 0]
     last = pool.scores[np.arange(pool.size), pool.counts - 1]
     success = reliably_improved(categorize(intake, last, pool.counts, instrument))

@@ -70,8 +70,8 @@ def test_ors_effect_size_categories_and_percentages(ors: InstrumentDef) -> None:
     # Own episodes as SAES reference: OLS residuals average 0, so SAES = d.
     assert res.saes_reference is not None and res.saes_reference.label == "own"
     assert res.saes.value == pytest.approx(res.effect_size.value)
-    ci = res.effect_size.ci
-    assert ci is not None and ci[0] < res.effect_size.value < ci[1]
+    ci, value = res.effect_size.ci, res.effect_size.value
+    assert ci is not None and value is not None and ci[0] < value < ci[1]
 
 
 def test_saes_with_a_clinic_reference(ors: InstrumentDef) -> None:

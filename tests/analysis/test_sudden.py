@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 from practice_app.analysis.instruments import InstrumentDef
 from practice_app.analysis.scores import build_score_matrix
-from practice_app.analysis.sudden import sudden_changes, t_critical
+from practice_app.analysis.sudden import SuddenChanges, sudden_changes, t_critical
 
 nan = np.nan
 
@@ -22,8 +24,8 @@ def rows(*episodes: list[float]) -> np.ndarray:
     return np.array([e + [nan] * (width - len(e)) for e in episodes])
 
 
-def as_tuples(sc: object) -> list[tuple[int, str, int, int, float, float, float]]:
-    return list(zip(*[np.asarray(x).tolist() for x in sc], strict=True))  # type: ignore[call-overload]
+def as_tuples(sc: SuddenChanges) -> list[tuple[Any, ...]]:
+    return list(zip(*[np.asarray(x).tolist() for x in sc], strict=True))
 
 
 def test_t_critical_values() -> None:

@@ -164,3 +164,20 @@ def test_reversed_scale_gives_identical_fitted_signals(ors: InstrumentDef) -> No
     assert a.model[-1] == "fitted"
     np.testing.assert_array_equal(a.per_measurement, b.per_measurement)
     assert {SIGNALS[x] for x in a.per_measurement.ravel()} == {"none", "green", "orange", "red"}
+
+
+@pytest.mark.parametrize("intake", [0.0, 13.3, 27.5, 40.0])
+def test_fit_near_one_intake_equals_the_full_grid(ors: InstrumentDef, intake: float) -> None:
+    rng = np.random.default_rng(3)
+    eps = [
+        list(np.clip(i + np.cumsum(rng.normal(1.0, 3.0, size=c)) - 1.0, 0, 40).round(1))
+        for i, c in zip(rng.uniform(5, 35, 90).round(1), rng.integers(3, 9, 90), strict=True)
+    ]
+    pool = reference_pool(matrix(eps), np.ones(90, dtype=bool)).without(0)
+    full = fit_trajectories(pool, ors)
+    near = fit_trajectories(pool, ors, near=intake)
+    assert full is not None and near is not None and near.grid.size == 2
+    for a, b in zip(
+        full.lines(np.array([intake]), 10), near.lines(np.array([intake]), 10), strict=True
+    ):
+        np.testing.assert_allclose(a, b)
