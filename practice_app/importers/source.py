@@ -1,0 +1,278 @@
+"""Read a table from a file, streaming: CSV in any common encoding and delimiter, or XLSX.
+
+A ``Table`` has a header and yields ``(row_number, cells)`` where ``row_number`` is
+the row as a spreadsheet shows it (header = row 1) and ``cells`` are texts or None,
+padded to the header's width. Each call to ``rows()`` reads the file afresh, so a
+second pass (date-format inference) costs time, not memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from practice_app.errors import UserError
+
+Row = list[str | None]
+"""Cells of one row: text, or None / "" when empty."""
+SAMPLE_BYTES = 64 * 1024
+_CHUNK = 1 << 20
+# Large text cells (notes) are legitimate; csv's 128 KiB default refuses them.
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+class Table(Protocol):
+    """A header and a re-readable stream of rows."""
+
+    name: str
+    header: list[str]
+    size: int
+    """Total work units for progress (bytes for a CSV, rows for a sheet)."""
+
+    @property
+    def description(self) -> str:
+        """What kind of file it is (encoding, delimiter), for messages."""
+        ...
+
+    def rows(self) -> Iterator[tuple[int, Row, int]]:
+        """Yield (spreadsheet row number, cells, work units done so far)."""
+        ...
+
+
+def detect_encoding(path: Path) -> str:
+    """Return the encoding of a text file: a BOM, UTF-16 without one, UTF-8, else Windows-1252."""
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) >= 4 and head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without a BOM: ASCII text leaves every other byte NUL.
+        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(sample: str) -> str:
+    """Pick , ; or tab from a sample of the text (csv.Sniffer, else count in the header)."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        counts = {d: first.count(d) for d in ",;\t"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+class _CountingReader(io.RawIOBase):
+    """Wrap a binary file and count the bytes read, for progress by file position."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.raw.readinto(buffer)
+        self.count += n or 0
+        return n or 0
+
+
+def _clean_header(cells: list[str | None]) -> list[str]:
+    return [(c or "").strip().lstrip("\ufeff").strip() for c in cells]
+
+
+@dataclass
+class CsvTable:
+    """A CSV file with its detected encoding and delimiter."""
+
+    path: Path
+    encoding: str = ""
+    delimiter: str = ""
+    header: list[str] = field(default_factory=list)
+    name: str = ""
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        self.name = str(self.path)
+        self.size = max(self.path.stat().st_size, 1)
+        if not self.encoding:
+            self.encoding = detect_encoding(self.path)
+        try:
+            with self.path.open(encoding=self.encoding, newline="") as fh:
+                sample = fh.read(SAMPLE_BYTES)
+        except UnicodeError as exc:
+            raise UserError(
+                f"{self.path}: cannot read the text ({exc.__class__.__name__})"
+            ) from None
+        if "\x00" in sample:
+            raise UserError(f"{self.path}: not a text file (binary content)")
+        if not self.delimiter:
+            self.delimiter = detect_delimiter(sample)
+        for _n, cells, _done in self._read(header_only=True):
+            self.header = _clean_header(cells)
+            break
+        if not any(self.header):
+            raise UserError(f"{self.path}: the file is empty (no header row)")
+
+    @property
+    def description(self) -> str:
+        """Encoding and delimiter, for messages."""
+        names = {",": "comma", ";": "semicolon", "\t": "tab"}
+        return f"CSV, {self.encoding}, {names.get(self.delimiter, repr(self.delimiter))}-separated"
+
+    def _read(self, *, header_only: bool = False) -> Iterator[tuple[int, Row, int]]:
+        with self.path.open("rb") as raw:
+            counter = _CountingReader(raw)
+            buffered = io.BufferedReader(counter, buffer_size=_CHUNK)
+            text = io.TextIOWrapper(buffered, encoding=self.encoding, newline="")
+            reader = csv.reader(text, delimiter=self.delimiter)
+            number = 0
+            try:
+                for cells in reader:
+                    number += 1
+                    yield number, list(cells), counter.count
+                    if header_only:
+                        return
+            except UnicodeError:
+                raise UserError(
+                    f"{self.path}: row {number + 1}: the text is not valid {self.encoding}"
+                ) from None
+            except csv.Error as exc:
+                raise UserError(f"{self.path}: row {number + 1}: unreadable CSV ({exc})") from None
+
+    def rows(self) -> Iterator[tuple[int, Row, int]]:
+        """Yield the data rows (blank rows skipped), padded to the header width."""
+        width = len(self.header)
+        rows = self._read()
+        next(rows, None)
+        # Empty cells stay "" (the parser treats any falsy cell as missing): no copy per row.
+        for number, cells, done in rows:
+            if not any(cells):
+                continue
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+            yield number, cells, done
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    text = str(value)
+    return text if text.strip() else None
+
+
+@dataclass
+class XlsxTable:
+    """The first worksheet of an XLSX workbook, read with openpyxl in read-only mode."""
+
+    path: Path
+    header: list[str] = field(default_factory=list)
+    name: str = ""
+    size: int = 0
+    description: str = "XLSX"
+
+    def __post_init__(self) -> None:
+        self.name = str(self.path)
+        for _n, cells, _done in self._read():
+            self.header = _clean_header(cells)
+            break
+        if not any(self.header):
+            raise UserError(f"{self.path}: the first sheet is empty (no header row)")
+
+    def _read(self) -> Iterator[tuple[int, Row, int]]:
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(self.path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            raise UserError(f"{self.path}: not a readable XLSX workbook ({exc})") from None
+        try:
+            sheet = book.worksheets[0] if book.worksheets else None
+            if sheet is None:
+                raise UserError(f"{self.path}: the workbook has no sheet")
+            self.size = max(int(sheet.max_row or 1), 1)
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(v) for v in values], number
+        finally:
+            book.close()
+
+    def rows(self) -> Iterator[tuple[int, Row, int]]:
+        """Yield the data rows (blank rows skipped), cut or padded to the header width."""
+        width = len(self.header)
+        rows = self._read()
+        next(rows, None)
+        for number, cells, done in rows:
+            if not any(c is not None and c.strip() for c in cells):
+                continue
+            if len(cells) < width:
+                cells.extend([None] * (width - len(cells)))
+            yield number, cells, done
+
+
+@dataclass
+class MemoryTable:
+    """Rows already in memory (an export folder's JSON file), with the same interface."""
+
+    name: str
+    header: list[str]
+    data: list[Row]
+    description: str = "JSON"
+    size: int = 0
+
+    def rows(self) -> Iterator[tuple[int, Row, int]]:
+        """Yield the rows numbered as if row 1 were a header."""
+        self.size = max(len(self.data), 1)
+        for i, cells in enumerate(self.data, start=2):
+            yield i, list(cells), i
+
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def open_table(path: Path) -> Table:
+    """Open a CSV or XLSX file by its content (not its name)."""
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a file")
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    if not magic:
+        raise UserError(f"{path}: the file is empty")
+    if magic == XLSX_MAGIC:
+        return XlsxTable(path)
+    if path.suffix.lower() in (".xls", ".xlsb", ".ods"):
+        raise UserError(f"{path}: save the sheet as XLSX or CSV first")
+    return CsvTable(path)
