@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.errors import UserError
 from practice_app.importers.bulk import bulk_mode, rebuilt_indexes
@@ -48,6 +50,8 @@ class ImportOptions:
     today: dt.date | None = None
     inactive_days: int = INACTIVE_DAYS
     batch_size: int = BATCH_SIZE
+    keep_episodes: bool = False
+    """Leave episode dates and endings as they are (an export folder brings its own)."""
 
 
 @dataclass
@@ -143,11 +147,18 @@ def import_table(
     progress: Progress | None = None,
     *,
     connection: Connection | None = None,
+    prepare: Callable[[Writer], None] | None = None,
 ) -> ImportSummary:
     """Validate and import one table; raise ImportRefused (nothing written) on bad rows."""
-    with db.session() as session:
-        instruments = load_instruments(session)
-        ids = instrument_ids(session)
+    if connection is not None:
+        # Inside the caller's transaction: see the instruments it may have just added.
+        with OrmSession(bind=connection, join_transaction_mode="create_savepoint") as session:
+            instruments = load_instruments(session)
+            ids = instrument_ids(session)
+    else:
+        with db.session() as session:
+            instruments = load_instruments(session)
+            ids = instrument_ids(session)
     plan = make_plan(
         table.header, instruments, layout=options.layout, instrument=options.instrument
     )
@@ -166,7 +177,7 @@ def import_table(
         date_format=_date_format(table, plan, options.date_format),
     )
     if connection is not None:
-        _run(connection, table, parser, ids, options, summary, progress)
+        _run(connection, table, parser, ids, options, summary, progress, prepare)
         return summary
     # The loop allocates many small objects and no cycles: the cyclic collector would
     # rescan the growing heap again and again (it tripled the time of a 300k-row file).
@@ -179,7 +190,7 @@ def import_table(
                 conn.exec_driver_sql("PRAGMA cache_size=-65536")
             try:
                 with rebuilt_indexes(conn, table.size // 100):
-                    _run(conn, table, parser, ids, options, summary, progress)
+                    _run(conn, table, parser, ids, options, summary, progress, prepare)
             except BaseException:
                 trans.rollback()
                 raise
@@ -220,6 +231,7 @@ def _run(
     options: ImportOptions,
     summary: ImportSummary,
     progress: Progress | None,
+    prepare: Callable[[Writer], None] | None = None,
 ) -> None:
     writer = Writer(
         conn,
@@ -227,7 +239,10 @@ def _run(
         update=options.update,
         today=options.today or dt.date.today(),
         inactive_days=options.inactive_days,
+        manage_episodes=not options.keep_episodes,
     )
+    if prepare is not None:
+        prepare(writer)
     problems: list[Problem] = []
     batch: list[SessionRecord] = []
     done = 0

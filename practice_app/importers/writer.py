@@ -79,7 +79,9 @@ class Writer:
         update: bool,
         today: dt.date,
         inactive_days: int = INACTIVE_DAYS,
+        manage_episodes: bool = True,
     ) -> None:
+        self.manage_episodes = manage_episodes
         self.conn = conn
         self.instrument_ids = instrument_ids
         self.update = update
@@ -407,7 +409,7 @@ class Writer:
         cutoff = self.today - dt.timedelta(days=self.inactive_days)
         e = self.t_episode
         rows: list[dict[str, Any]] = []
-        for state in self.states.values():
+        for state in self.states.values() if self.manage_episodes else ():
             start, reason = self.episode_meta.get(state.id, (None, None))
             if reason not in (None, "inactive"):
                 continue
@@ -421,7 +423,7 @@ class Writer:
                     "reason": "inactive" if closed else None,
                 }
             )
-        if self.sqlite:
+        if self.sqlite and rows:
             self.conn.exec_driver_sql(
                 "UPDATE episode SET start_date = ?, end_date = ?, ending_reason = ? WHERE id = ?",
                 [
