@@ -207,23 +207,30 @@ class XlsxTable:
             raise UserError(f"{self.path}: the first sheet is empty (no header row)")
 
     def _read(self) -> Iterator[tuple[int, Row, int]]:
-        import zipfile
-
         from openpyxl import load_workbook
 
-        try:
-            book = load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-            raise UserError(f"{self.path}: not a readable XLSX workbook ({exc})") from None
-        try:
-            sheet = book.worksheets[0] if book.worksheets else None
-            if sheet is None:
-                raise UserError(f"{self.path}: the workbook has no sheet")
-            self.size = max(int(sheet.max_row or 1), 1)
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, [_cell_text(v) for v in values], number
-        finally:
-            book.close()
+        # A file object, not the path: openpyxl refuses paths not ending in .xlsx.
+        with self.path.open("rb") as fh:
+            try:
+                book = load_workbook(fh, read_only=True, data_only=True)
+            except Exception as exc:  # openpyxl raises many kinds on a damaged file
+                raise UserError(f"{self.path}: not a readable XLSX workbook ({exc})") from None
+            try:
+                sheet = book.worksheets[0] if book.worksheets else None
+                if sheet is None:
+                    raise UserError(f"{self.path}: the workbook has no sheet")
+                self.size = max(int(sheet.max_row or 1), 1)
+                rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+                while True:
+                    try:
+                        number, values = next(rows)
+                    except StopIteration:
+                        break
+                    except Exception as exc:  # damaged sheet XML, bad shared strings, ...
+                        raise UserError(f"{self.path}: the sheet is damaged ({exc})") from None
+                    yield number, [_cell_text(v) for v in values], number
+            finally:
+                book.close()
 
     def rows(self) -> Iterator[tuple[int, Row, int]]:
         """Yield the data rows (blank rows skipped), cut or padded to the header width."""
