@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["pytester"]  # tests/gui/test_suite_guards.py checks these fixtures really fail
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.pop("PRACTICE_APP_DB", None)  # a developer's own database must never be used
 
@@ -93,9 +95,13 @@ def _no_dangling_qt_threads(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _qt_warnings_fail(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail a test during which Qt logged a WARNING or worse (captured by pytest-qt's handler)."""
-    yield
+    """Fail a test during which Qt logged a WARNING or worse (captured by pytest-qt's handler).
+
+    pytest-qt installs its qInstallMessageHandler before the fixtures and drops it
+    after the call phase, so keep a reference to its records now.
+    """
     capture = getattr(request.node, "qt_log_capture", None)
+    yield
     if capture is None:
         return
     bad = [

@@ -45,6 +45,7 @@ class WelcomePage(QWidget):
         self.ui.loadDemoHint.setObjectName("hint")
         self.ui.startFreshHint.setObjectName("hint")
         self.ui.statusLabel.setObjectName("hint")
+        self.ui.statusLabel.setVisible(False)  # shown when there is something to say
 
     def set_busy(self, busy: bool) -> None:
         """Disable the choices and show the progress bar (or the reverse)."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QWidget,
 )
 
@@ -37,7 +36,9 @@ from practice_app.gui.registry import (
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.workers import Job, Workers, bind_progress_bar, progress_dialog
 from practice_app.progress import Progress
-from practice_app.storage.database import Database, open_database, sqlite_backup
+
+if TYPE_CHECKING:  # storage loads on another thread while the window is built
+    from practice_app.storage.database import Database
 
 GEOMETRY_KEY = "mainWindow/geometry"
 STATE_KEY = "mainWindow/state"
@@ -93,9 +94,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._db_label = QLabel()
         self._db_label.setObjectName("databaseLabel")
-        # A long path or URL must not widen the window: let the label shrink.
-        self._db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._db_label.setMinimumWidth(160)
         self.statusBar().addPermanentWidget(self._db_label)
         self._restore_geometry()
         self._database_opened(db, remember=True)
@@ -191,9 +189,19 @@ class MainWindow(QMainWindow):
         self.workers.database(
             _is_empty, on_success=self._emptiness_known, on_failure=self._page_failed
         )
+        # While the worker reads, let the first screen import what it needs (charts).
+        QTimer.singleShot(0, self._warm_up_first_screen)
+
+    def _warm_up_first_screen(self) -> None:
+        request = self._requested_view or parse_view(None)
+        warm_up = getattr(resolve(request.spec.factory), "warm_up", None)
+        if callable(warm_up):
+            warm_up()
 
     def _set_permanent_status(self, text: str) -> None:
-        self._db_label.setText(text)
+        # A long path or URL must not widen the window: elide its middle.
+        metrics = self._db_label.fontMetrics()
+        self._db_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, 520))
         self._db_label.setToolTip(text)
 
     def _emptiness_known(self, empty: bool) -> None:
@@ -206,6 +214,8 @@ class MainWindow(QMainWindow):
     def switch_database(self, target: str) -> Job:
         """Open ``target`` (path or URL) off the GUI thread, then make it the window's database."""
         self.show_status(f"Opening {target}…")
+
+        from practice_app.storage.database import open_database
 
         def opened(new_db: Database) -> None:
             self.workers.swap_database(new_db, on_done=self._database_swapped)
@@ -277,6 +287,8 @@ class MainWindow(QMainWindow):
     def backup_to(self, destination: Path) -> Job:
         """Write a consistent copy of the SQLite database to ``destination`` (replacing it)."""
 
+        from practice_app.storage.database import sqlite_backup
+
         def backup(db: Database) -> Path:
             if db.location.path is None:
                 raise ValueError("only an SQLite database file can be backed up from the app")
@@ -313,6 +325,7 @@ class MainWindow(QMainWindow):
         if welcome_visible:
             self.welcome.set_busy(True)
             self.welcome.ui.statusLabel.setText("Creating three years of demo data…")
+            self.welcome.ui.statusLabel.setVisible(True)
             bind_progress_bar(job, self.welcome.ui.progressBar)
         else:
             progress_dialog(job, self, "Loading demo data")
@@ -335,6 +348,7 @@ class MainWindow(QMainWindow):
         self._demo_job = None
         self.welcome.set_busy(False)
         self.welcome.ui.statusLabel.setText(message)
+        self.welcome.ui.statusLabel.setVisible(True)
         self.show_status(message)
 
     # ----- screens ------------------------------------------------------------------------

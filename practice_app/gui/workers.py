@@ -19,15 +19,18 @@ import itertools
 import logging
 import queue
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QThread, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressBar, QProgressDialog, QWidget
-from sqlalchemy.orm import Session
 
 from practice_app.progress import Cancelled, Progress
-from practice_app.storage.database import Database
+
+if TYPE_CHECKING:  # the GUI starts while SQLAlchemy still loads on another thread
+    from sqlalchemy.orm import Session
+
+    from practice_app.storage.database import Database
 
 log = logging.getLogger(__name__)
 

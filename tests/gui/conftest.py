@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sample_data import write_sample
+from gui_sample_data import write_sample
 
 from practice_app.gui.main_window import MainWindow
 from practice_app.gui.registry import ViewRequest

@@ -114,3 +114,22 @@ def test_screenshot_of_an_empty_database_shows_the_welcome_page(tmp_path: Path) 
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1280, 800)
     assert _pixel_spread(image) > 5
+
+
+def test_a_screen_with_an_argument_is_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from practice_app.gui import registry
+
+    client = registry.ScreenSpec(
+        name="client",
+        label="Client",
+        factory="practice_app.gui.screens.overview:OverviewScreen",
+        load="practice_app.storage.overview:load_overview",
+        argument="CODE",
+        in_navigation=False,
+    )
+    monkeypatch.setattr(registry, "SCREENS", (*registry.SCREENS, client))
+    assert registry.valid_views() == ["overview", "client:CODE"]
+    request = registry.parse_view("client:C-014")
+    assert (request.spec.name, request.argument, request.key) == ("client", "C-014", "client:C-014")
+    with pytest.raises(UserError, match=r"needs CODE \(write client:CODE\)"):
+        registry.parse_view("client")

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gui_sample_data import EXPECTED
 from PySide6.QtCore import QByteArray, QRect, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel
-from sample_data import EXPECTED
+from PySide6.QtWidgets import QLabel, QProgressDialog, QPushButton
 
 from practice_app import __version__
 from practice_app.gui import settings as gui_settings
@@ -39,7 +39,9 @@ def test_a_fresh_database_opens_on_the_welcome_page(
     ui = window.welcome.ui
     assert ui.loadDemoButton.isVisible() and ui.startFreshButton.isVisible()
     assert not ui.progressBar.isVisible()
-    assert db.location.label in window.findChild(QLabel, "databaseLabel").text()
+    status = window.findChild(QLabel, "databaseLabel")
+    assert status.toolTip() == f"Database: {db.location.label}"
+    assert status.text().startswith("Database: ")
 
 
 def test_load_demo_data_shows_the_overview_with_the_demo_counts(
@@ -220,3 +222,38 @@ def test_a_requested_view_opens_even_on_an_empty_database(
     with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
         window.show()
     assert _overview(window).pages.currentIndex() == 1
+
+
+def test_load_demo_from_the_empty_overview_uses_a_progress_dialog(
+    qtbot: Any, make_window: MakeWindow, db: Database
+) -> None:
+    window = make_window(db, parse_view("overview"))
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.show()
+    screen = _overview(window)
+    button = next(b for b in screen.findChildren(QPushButton) if b.text() == "Load demo data")
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT * 2):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert window.findChild(QProgressDialog) is not None
+    assert screen.pages.currentIndex() == 0  # the same screen, now with data
+    assert screen.data is not None and screen.data.episodes >= 100
+
+
+def test_cancelling_the_demo_leaves_the_database_empty(
+    qtbot: Any, make_window: MakeWindow, db: Database
+) -> None:
+    window = make_window(db)
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.show()
+    ui = window.welcome.ui
+    qtbot.mouseClick(ui.loadDemoButton, Qt.MouseButton.LeftButton)
+    job = window._demo_job
+    assert job is not None and ui.cancelButton.isVisible()
+    with qtbot.waitSignal(job.cancelled, timeout=TIMEOUT * 2):
+        qtbot.mouseClick(ui.cancelButton, Qt.MouseButton.LeftButton)
+    assert ui.loadDemoButton.isEnabled() and not ui.progressBar.isVisible()
+    assert "cancelled" in ui.statusLabel.text()
+    assert window.ui.stack.currentWidget() is window.welcome
+    from practice_app.demo import database_is_empty
+
+    assert database_is_empty(db)

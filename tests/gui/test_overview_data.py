@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sample_data import EXPECTED, TODAY
+from gui_sample_data import EXPECTED, TODAY
 
 from practice_app.storage.database import Database
 from practice_app.storage.overview import load_overview

@@ -129,6 +129,7 @@ def test_cancel_stops_running_work_at_its_next_progress_check(qtbot: Any, worker
     failures: list[BaseException] = []
     job = workers.database(long_work, progress=progress, on_failure=failures.append)
     assert started.wait(10)
+    qtbot.waitUntil(lambda: len(steps) > 0, timeout=TIMEOUT)  # it is really running
     with qtbot.waitSignal(job.cancelled, timeout=TIMEOUT):
         job.cancel()
     assert 0 < len(steps) < 1000

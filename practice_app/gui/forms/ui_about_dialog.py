@@ -94,6 +94,6 @@ class Ui_AboutDialog(object):
         self.titleLabel.setText(QCoreApplication.translate("AboutDialog", u"practice-app", None))
         self.versionLabel.setText(QCoreApplication.translate("AboutDialog", u"Version", None))
         self.descriptionLabel.setText(QCoreApplication.translate("AboutDialog", u"Outcome tracking and deliberate practice for psychotherapists. Your scores and your practice journal stay on your computer (or in your clinic's database); clients are known only by codes.", None))
-        self.copyrightLabel.setText(QCoreApplication.translate("AboutDialog", u"The Outcome Rating Scale (ORS) and the Session Rating Scale (SRS) are copyrighted forms (Miller, Duncan and colleagues). practice-app does not include or reproduce the forms; it stores the scores you give it. Use the forms under their own licence.", None))
+        self.copyrightLabel.setText(QCoreApplication.translate("AboutDialog", u"The Outcome Rating Scale (ORS) and the Session Rating Scale (SRS) are copyrighted forms by Scott D. Miller and Barry L. Duncan; using them in practice requires a licence from their owners. practice-app stores the scores your clients give on those forms and never reproduces the forms themselves.", None))
     # retranslateUi
 

@@ -73,6 +73,10 @@ class Screen(QWidget):
         self.header_row.addLayout(header, 1)
         self.layout_.addLayout(self.header_row)
 
+    @classmethod
+    def warm_up(cls) -> None:
+        """Import heavy modules early (called while the first data is still loading)."""
+
     def title(self) -> str:
         """The header title (the registry label by default)."""
         return self.spec.label if self.argument is None else f"{self.spec.label} {self.argument}"

@@ -85,6 +85,11 @@ class OverviewScreen(Screen):
         self.pages.addWidget(self._build_empty())
         self.layout_.addWidget(self.pages, 1)
 
+    @classmethod
+    def warm_up(cls) -> None:
+        """Import pyqtgraph while the database worker loads the figures."""
+        import pyqtgraph  # noqa: F401
+
     def subtitle(self) -> str:
         """Header line before the data has loaded."""
         return "Loading…"
