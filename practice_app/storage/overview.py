@@ -85,6 +85,8 @@ class Overview:
     briefs: int
     endings: tuple[tuple[str, int], ...]
     """Closed episodes per ending reason (None: no reason recorded), most frequent first."""
+    today: dt.date
+    """The day the figures were computed for ("this year", the unfinished month)."""
     year: int
     practice_minutes_this_year: int
     months: tuple[MonthPoint, ...]
@@ -220,6 +222,7 @@ def load_overview(session: OrmSession, today: dt.date | None = None) -> Overview
         lessons=_scalar(session, select(func.count(ClientLesson.id))),
         briefs=_scalar(session, select(func.count(ConsultationBrief.id))),
         endings=ending_counts(session),
+        today=today,
         year=today.year,
         practice_minutes_this_year=minutes_this_year,
         months=monthly_activity(session),

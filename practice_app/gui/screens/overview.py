@@ -24,6 +24,8 @@ from practice_app.storage.overview import MonthPoint, Overview
 
 ACCENT = "#2f6f73"
 PRACTICE = "#d08c2a"
+ACCENT_LIGHT = "#a9c9cb"
+PRACTICE_LIGHT = "#ecd1a6"
 MONTH_SECONDS = 30.4 * 24 * 3600
 
 
@@ -134,10 +136,15 @@ class OverviewScreen(Screen):
         chart_panel, chart_layout = _panel("Activity per month")
         chart_panel.setToolTip(
             "Top: sessions held in each calendar month. Bottom: hours of deliberate practice "
-            "logged in each calendar month (sum of journal minutes / 60)."
+            "logged in each calendar month (sum of journal minutes / 60). "
+            "The lighter bar is the current month, which is not over yet."
         )
         self.chart_host = QVBoxLayout()
         chart_layout.addLayout(self.chart_host, 1)
+        note = QLabel("The lighter bar is the current month, which is not over yet.")
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        chart_layout.addWidget(note)
         lower.addWidget(chart_panel, 1)
         layout.addLayout(lower, 1)
         self.chart: Any = None
@@ -195,7 +202,7 @@ class OverviewScreen(Screen):
             f"in {data.year} · {_hours(data.practice_minutes_total)} in all",
         )
         self._fill_scores(data)
-        self._draw_chart(data.months)
+        self._draw_chart(data.months, data.today)
 
     def _fill_scores(self, data: Overview) -> None:
         grid = self.scores_grid
@@ -249,7 +256,7 @@ class OverviewScreen(Screen):
             else "No dated sessions yet."
         )
 
-    def _draw_chart(self, months: tuple[MonthPoint, ...]) -> None:
+    def _draw_chart(self, months: tuple[MonthPoint, ...], today: dt.date) -> None:
         # pyqtgraph is imported here, not at start-up: only a screen with a chart pays for it.
         import pyqtgraph as pg
 
@@ -261,10 +268,16 @@ class OverviewScreen(Screen):
         self.chart.clear()
         stamps = [dt.datetime(m.month.year, m.month.month, 15).timestamp() for m in months]
         width = MONTH_SECONDS * 0.7
+        # The month under way is not over: draw it lighter so a short bar is not read as a dip.
+        unfinished = [(m.month.year, m.month.month) == (today.year, today.month) for m in months]
         top = self._plot(pg, 0, "Sessions per month", "Sessions")
         top.addItem(
             pg.BarGraphItem(
-                x=stamps, height=[m.sessions for m in months], width=width, brush=ACCENT, pen=None
+                x=stamps,
+                height=[m.sessions for m in months],
+                width=width,
+                brushes=[ACCENT_LIGHT if u else ACCENT for u in unfinished],
+                pen=None,
             )
         )
         bottom = self._plot(pg, 1, "Deliberate practice per month", "Hours")
@@ -273,7 +286,7 @@ class OverviewScreen(Screen):
                 x=stamps,
                 height=[m.practice_hours for m in months],
                 width=width,
-                brush=PRACTICE,
+                brushes=[PRACTICE_LIGHT if u else PRACTICE for u in unfinished],
                 pen=None,
             )
         )
