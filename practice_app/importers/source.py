@@ -138,6 +138,8 @@ class CsvTable:
         return f"CSV, {self.encoding}, {names.get(self.delimiter, repr(self.delimiter))}-separated"
 
     def _read(self, *, header_only: bool = False) -> Iterator[tuple[int, Row, int]]:
+        """Yield every record from the header on (blank ones skipped), in one loop: hot path."""
+        width = len(self.header)
         with self.path.open("rb") as raw:
             counter = _CountingReader(raw)
             buffered = io.BufferedReader(counter, buffer_size=_CHUNK)
@@ -145,9 +147,13 @@ class CsvTable:
             reader = csv.reader(text, delimiter=self.delimiter)
             number = 0
             try:
-                for cells in reader:
-                    number += 1
-                    yield number, list(cells), counter.count
+                for number, cells in enumerate(reader, start=1):
+                    # Empty cells stay "" (the parser treats a falsy cell as missing).
+                    if not any(cells):
+                        continue
+                    if len(cells) < width:
+                        cells.extend([""] * (width - len(cells)))
+                    yield number, cells, counter.count  # type: ignore[misc]
                     if header_only:
                         return
             except UnicodeError:
@@ -159,16 +165,9 @@ class CsvTable:
 
     def rows(self) -> Iterator[tuple[int, Row, int]]:
         """Yield the data rows (blank rows skipped), padded to the header width."""
-        width = len(self.header)
         rows = self._read()
         next(rows, None)
-        # Empty cells stay "" (the parser treats any falsy cell as missing): no copy per row.
-        for number, cells, done in rows:
-            if not any(cells):
-                continue
-            if len(cells) < width:
-                cells.extend([""] * (width - len(cells)))
-            yield number, cells, done
+        return rows
 
 
 def _cell_text(value: Any) -> str | None:

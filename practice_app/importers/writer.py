@@ -120,6 +120,8 @@ class Writer:
         self.first_session = self.next_session = _next_id(conn, self.t_session)
         self.next_score = _next_id(conn, self.t_score)
         self.sqlite = conn.dialect.name == "sqlite"
+        # On SQLite the items go in as the JSON text SQLAlchemy's JSON type would write.
+        self._items_value: Any = _json_items if self.sqlite else (lambda items: items)
         self.session_rows = array("I")
         """Spreadsheet row of each session this import created, by id - first_session."""
 
@@ -248,6 +250,7 @@ class Writer:
         states = self.states
         iids = self.instrument_ids
         score_counts = counts.scores
+        items_value = self._items_value
         extend = self._extend
         for rec, tid, cid, eid in resolved:
             state = states[eid]
@@ -273,7 +276,7 @@ class Writer:
                 sessions.append((sid, eid, number, rec.date, rec.notes))
                 self.session_rows.append(rec.row)
                 for name, total, items in rec.scores:
-                    scores.append((self.next_score, sid, iids[name], total, items))
+                    scores.append((self.next_score, sid, iids[name], total, items_value(items)))
                     self.next_score += 1
                 counts.new_sessions += 1
             extend(state, rec.date)
@@ -318,7 +321,7 @@ class Writer:
             self.conn.exec_driver_sql(
                 "INSERT INTO score (id, session_id, instrument_id, total, items) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(i, s, n, t, _json_items(items)) for i, s, n, t, items in rows],
+                rows,
             )
             return
         keys = ("id", "session_id", "instrument_id", "total", "items")
@@ -327,7 +330,7 @@ class Writer:
     def _score_row(
         self, sid: int, name: str, total: float, items: list[float | None] | None
     ) -> tuple[Any, ...]:
-        row = (self.next_score, sid, self.instrument_ids[name], total, items)
+        row = (self.next_score, sid, self.instrument_ids[name], total, self._items_value(items))
         self.next_score += 1
         return row
 
