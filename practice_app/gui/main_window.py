@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
             commands=self.empty_state_commands,
             show_status=self.show_status,
         )
+        # A blank page until the first check says welcome or screen: no welcome flash.
+        self.ui.stack.addWidget(QWidget())
         self.welcome = WelcomePage()
         self.ui.stack.addWidget(self.welcome)
         self._wire_welcome()
@@ -189,12 +191,14 @@ class MainWindow(QMainWindow):
         self.workers.database(
             _is_empty, on_success=self._emptiness_known, on_failure=self._page_failed
         )
-        # While the worker reads, let the first screen import what it needs (charts).
-        QTimer.singleShot(0, self._warm_up_first_screen)
+        # Unless the database turns out empty, the first screen follows: build it now and
+        # queue its load right behind the check, so the worker and the GUI thread overlap.
+        QTimer.singleShot(0, self._prepare_first_screen)
 
-    def _warm_up_first_screen(self) -> None:
+    def _prepare_first_screen(self) -> None:
         request = self._requested_view or parse_view(None)
-        warm_up = getattr(resolve(request.spec.factory), "warm_up", None)
+        screen = self._screen_for(request)
+        warm_up = getattr(screen, "warm_up", None)
         if callable(warm_up):
             warm_up()
 
@@ -384,6 +388,16 @@ class MainWindow(QMainWindow):
     def show_view(self, request: ViewRequest | None) -> Screen:
         """Show the screen for ``request`` (None: the home screen), creating it on first use."""
         request = request or parse_view(None)
+        screen = self._screen_for(request)
+        self.current_view = request
+        self.ui.stack.setCurrentWidget(screen)
+        self._select_navigation(request.spec.name)
+        if screen.loaded and not screen.loading:
+            self.ready.emit()
+        return screen
+
+    def _screen_for(self, request: ViewRequest) -> Screen:
+        """Return the screen of ``request``, creating it (and starting its load) on first use."""
         screen = self.screens.get(request.key)
         if screen is None:
             factory = resolve(request.spec.factory)
@@ -393,11 +407,6 @@ class MainWindow(QMainWindow):
             self.screens[request.key] = screen
             self.ui.stack.addWidget(screen)
             screen.reload()
-        self.current_view = request
-        self.ui.stack.setCurrentWidget(screen)
-        self._select_navigation(request.spec.name)
-        if screen.loaded and not screen.loading:
-            self.ready.emit()
         return screen
 
     def current_screen(self) -> Screen | None:
