@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._prepare_first_screen)
 
     def _prepare_first_screen(self) -> None:
+        if self.workers.closed:  # the window was closed before the event loop ran
+            return
         request = self._requested_view or parse_view(None)
         screen = self._screen_for(request)
         warm_up = getattr(screen, "warm_up", None)

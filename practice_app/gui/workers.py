@@ -190,6 +190,11 @@ class Workers(QObject):
         return self._thread.db
 
     @property
+    def closed(self) -> bool:
+        """Whether shutdown was called (no new work is accepted)."""
+        return self._closed
+
+    @property
     def busy(self) -> bool:
         """Whether any job is queued or running."""
         return bool(self._pending)

@@ -257,3 +257,12 @@ def test_cancelling_the_demo_leaves_the_database_empty(
     from practice_app.demo import database_is_empty
 
     assert database_is_empty(db)
+
+
+def test_closing_at_once_leaves_nothing_running(
+    qtbot: Any, make_window: MakeWindow, db: Database
+) -> None:
+    window = make_window(db)
+    window.close()  # before any job was delivered or the first screen was built
+    qtbot.wait(50)  # let the queued start-up calls run against the closed window
+    assert window.workers.closed and not window.screens
