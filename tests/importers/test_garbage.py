@@ -73,3 +73,39 @@ def test_random_tables(
         path = Path(tmp) / "g.csv"
         path.write_bytes("\n".join(lines).encode(encoding, errors="replace"))
         _try(db, path, skip_invalid=skip, layout=layout, client="K" if layout else None)
+
+
+XLSX_CELLS = st.one_of(
+    st.none(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=False),
+    st.booleans(),
+    st.dates(),
+    st.text(max_size=10).filter(lambda t: not t.startswith("=")),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    header=HEADERS,
+    rows=st.lists(st.lists(XLSX_CELLS, max_size=10), max_size=5),
+)
+def test_random_workbooks(db: Database, header: list[str], rows: list[list[object]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    try:
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    except IllegalCharacterError:
+        return  # openpyxl itself refuses to write such a cell
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "g.xlsx"
+        book.save(path)
+        _try(db, path, skip_invalid=True)
