@@ -108,7 +108,16 @@ def is_name_column(key: str) -> bool:
     """Whether a normalised header may hold a client's name."""
     if key in NAME_COLUMNS:
         return True
-    return key.startswith(("client", "patient")) and key.endswith(("name", "surname", "initials"))
+    if key.startswith(_NOT_A_PERSON):
+        return False
+    # Privacy first: a false positive loses a column (listed as dropped), a miss stores a name.
+    return ("name" in key or "initials" in key) and any(w in key for w in _PERSON_WORDS)
+
+
+_NOT_A_PERSON = ("provider", "therapist", "clinician", "counsel", "group", "instrument",
+                 "service", "location", "site", "clinic", "file", "measure")  # fmt: skip
+_PERSON_WORDS = ("client", "patient", "participant", "person", "first", "last", "full", "given",
+                 "family", "sur", "middle", "fore", "nick", "maiden")  # fmt: skip
 
 
 def detect_layout(header: list[str]) -> str:
