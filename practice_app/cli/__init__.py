@@ -38,6 +38,22 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("demo", "practice_app.cli.demo", "fill the database with realistic demo data"),
     CommandSpec("gui", "practice_app.cli.gui", "open the window, or render a screen to PNG"),
+    CommandSpec(
+        "import",
+        "practice_app.cli.import_cmd",
+        "import a CSV/XLSX history file or an export folder",
+    ),
+    CommandSpec(
+        "export",
+        "practice_app.cli.export_cmd",
+        "export everything to a folder of CSV or JSON files",
+    ),
+    CommandSpec(
+        "backup", "practice_app.cli.backup_cmd", "write a consistent copy of the SQLite database"
+    ),
+    CommandSpec(
+        "restore", "practice_app.cli.backup_cmd", "check a backup and restore it (keeps a copy)"
+    ),
     CommandSpec("stats", "practice_app.cli.stats", "effectiveness figures over a set of episodes"),
     CommandSpec("clients", "practice_app.cli.clients", "list episodes with their results"),
     CommandSpec("sudden-changes", "practice_app.cli.sudden", "sudden gains and losses"),
