@@ -62,9 +62,6 @@ importlint: $(TEST_STAMP)
 # The suite never needs a display (the tests set offscreen too; this covers subprocesses).
 test screenshot bench: export QT_QPA_PLATFORM := offscreen
 
-# The suite never needs a display (the tests set offscreen too; this covers subprocesses).
-test screenshot bench: export QT_QPA_PLATFORM := offscreen
-
 test: $(TEST_STAMP)
 	$(SYSDEPS) offscreen --python $(VPY)
 	$(VENV)/bin/ruff check .
