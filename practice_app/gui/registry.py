@@ -75,6 +75,29 @@ SCREENS: tuple[ScreenSpec, ...] = (
         load="practice_app.storage.overview:load_overview",
         tooltip="What this database holds: clients, episodes, sessions, scores and practice",
     ),
+    ScreenSpec(
+        name="clients",
+        label="Clients",
+        factory="practice_app.gui.screens.clients:ClientsScreen",
+        load="practice_app.services.client_page:load_client_list",
+        tooltip="Every episode of care with its current signal; open one to see its trajectory",
+    ),
+    ScreenSpec(
+        name="client",
+        label="Client",
+        factory="practice_app.gui.screens.client_page:ClientPageScreen",
+        load="practice_app.services.client_page:load_client_page",
+        argument="CODE",
+        in_navigation=False,
+        tooltip="One client's trajectory, scores, signals and ending; enter a new session",
+    ),
+    ScreenSpec(
+        name="effectiveness",
+        label="Effectiveness",
+        factory="practice_app.gui.screens.effectiveness:EffectivenessScreen",
+        load="practice_app.services.effectiveness_view:load_effectiveness",
+        tooltip="Effect size, SAES and outcome categories over time, against your baseline",
+    ),
 )
 
 HOME_VIEW = "overview"

@@ -144,7 +144,7 @@ def load_client_list(session: OrmSession, today: dt.date | None = None) -> Clien
         s = outcome.summaries
         fitted = s.fitted is not None
         text = model_text("fitted" if fitted else "starter", s.pool_size, s.pool_size)
-        text = text.replace("Expected lines: fitted", "Signals: fitted trajectories")
+        text = text.replace("Expected lines: fitted", "Model: trajectories fitted")
     return ClientList(tuple(out), name, alliance_name, text)
 
 

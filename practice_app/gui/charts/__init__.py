@@ -1,0 +1,1 @@
+"""Chart widgets (pyqtgraph) shared by the screens."""
