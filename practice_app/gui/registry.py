@@ -98,13 +98,6 @@ SCREENS: tuple[ScreenSpec, ...] = (
         load="practice_app.services.effectiveness_view:load_effectiveness",
         tooltip="Effect size, SAES and outcome categories over time, against your baseline",
     ),
-    ScreenSpec(
-        name="effectiveness",
-        label="Effectiveness",
-        factory="practice_app.gui.screens.effectiveness:EffectivenessScreen",
-        load="practice_app.services.effectiveness_view:load_effectiveness",
-        tooltip="Effect size, SAES and outcome categories over time, against your baseline",
-    ),
 )
 
 HOME_VIEW = "overview"
