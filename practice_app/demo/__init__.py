@@ -15,8 +15,9 @@ from practice_app.demo.model import DemoData, DemoSummary, DemoTherapist
 from practice_app.demo.outcomes import generate_outcomes, heavy_windows
 from practice_app.demo.practice import objectives, practice_entries
 from practice_app.demo.reviews import briefs, lessons, weekly_reviews
-from practice_app.demo.writer import clear_user_data, database_is_empty, write_demo
+from practice_app.demo.writer import write_demo
 from practice_app.progress import Progress
+from practice_app.storage.contents import clear_user_data, database_is_empty
 from practice_app.storage.database import Database
 
 __all__ = [

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, exists, func, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy import insert as sa_insert
 
 from practice_app.demo.model import DemoData, DemoSummary
 from practice_app.errors import UserError
 from practice_app.progress import Progress
+from practice_app.storage.contents import clear
 from practice_app.storage.database import Database
 from practice_app.storage.models import (
-    Base,
     Client,
     ClientAttribute,
     ClientLesson,
@@ -30,37 +30,10 @@ from practice_app.storage.models import (
     WeeklyReview,
 )
 
-KEPT_TABLES = frozenset({Instrument.__tablename__})
-"""Tables clear_user_data leaves alone: instrument definitions are not user data."""
-CONTENT_TABLES: tuple[Any, ...] = (Episode, Session, PracticeEntry, WeeklyReview, ClientLesson)
-
 
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
-
-
-def database_is_empty(db: Database) -> bool:
-    """Whether the database holds no episodes, sessions, practice entries, reviews or lessons."""
-    with db.engine.connect() as conn:
-        return _is_empty(conn)
-
-
-def _is_empty(conn: Connection) -> bool:
-    return not any(conn.scalar(select(exists().select_from(_table(m)))) for m in CONTENT_TABLES)
-
-
-def clear_user_data(db: Database) -> None:
-    """Delete every user row (clients, episodes, practice, reviews...) in one transaction."""
-    with db.engine.begin() as conn:
-        _clear(conn)
-
-
-def _clear(conn: Connection) -> None:
-    # Children first, so the delete order never trips a foreign key.
-    for table in reversed(Base.metadata.sorted_tables):
-        if table.name not in KEPT_TABLES:
-            conn.execute(delete(table))
 
 
 def write_demo(
@@ -69,7 +42,7 @@ def write_demo(
     """Insert ``data`` in one transaction (with ``replace``, after clearing user data)."""
     with db.engine.begin() as conn:
         if replace:
-            _clear(conn)
+            clear(conn)
         return _write(conn, data, progress or Progress())
 
 

@@ -47,7 +47,8 @@ DB_FILTER = "practice-app databases (*.sqlite3 *.sqlite *.db);;All files (*)"
 
 
 def _is_empty(db: Database) -> bool:
-    from practice_app.demo import database_is_empty  # the demo module decides what "empty" means
+    # storage.contents, not practice_app.demo: the demo generator is not needed at start-up.
+    from practice_app.storage.contents import database_is_empty
 
     return bool(database_is_empty(db))
 
