@@ -314,7 +314,9 @@ def load_client_page(session: OrmSession, code: str, today: dt.date | None = Non
         .order_by(Episode.id)
     ).all()
     instruments = load_instruments(session)
-    names = dict(session.execute(select(Instrument.id, Instrument.name)).tuples().all())
+    names: dict[int, str] = {
+        i: n for i, n in session.execute(select(Instrument.id, Instrument.name))
+    }
     measured = {names[sc.instrument_id] for e in episodes for s in e.sessions for sc in s.scores}
     defs = instruments_in_use(session) or sorted(
         instruments.values(), key=lambda d: (d.alliance, d.name != "ORS", d.name)

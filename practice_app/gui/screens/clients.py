@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -222,10 +223,12 @@ class EpisodeFilter(QSortFilterProxyModel):
 class EpisodeTable(QTableView):
     """The episode table; Enter opens the current episode like a double-click."""
 
+    open_requested = Signal(QModelIndex)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter or Return opens the current row."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated.emit(self.currentIndex())
+            self.open_requested.emit(self.currentIndex())
             return
         super().keyPressEvent(event)
 
@@ -268,7 +271,7 @@ class ClientsScreen(Screen):
         header.setMinimumSectionSize(70)
         self.table.setWordWrap(False)
         header.setHighlightSections(False)
-        self.table.activated.connect(self._open_index)
+        self.table.open_requested.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
         inner.addWidget(self.table)
         self.layout_.addWidget(frame, 1)
