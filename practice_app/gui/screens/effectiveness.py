@@ -149,10 +149,11 @@ class EffectivenessScreen(Screen):
             edit.setDisplayFormat("d MMM yyyy")
             edit.setToolTip(f"{tip} (ending date of the episodes, inclusive)")
             edit.setVisible(False)
-            edit.dateChanged.connect(lambda _d: self._date_timer.start())
         today = QDate.currentDate()
         self.since_edit.setDate(today.addYears(-1))
         self.until_edit.setDate(today)
+        for edit in (self.since_edit, self.until_edit):
+            edit.dateChanged.connect(self._date_changed)
         for widget in (
             self.instrument_combo,
             self.period_combo,
@@ -272,6 +273,11 @@ class EffectivenessScreen(Screen):
         self._inputs = None
         self._request()
 
+    def _date_changed(self, _date: QDate) -> None:
+        # Typing a date changes it digit by digit: wait for a pause before recomputing.
+        if self.period_combo.currentData() == "custom":
+            self._date_timer.start()
+
     def _period_changed(self, _index: int) -> None:
         custom = self.period_combo.currentData() == "custom"
         self.since_edit.setVisible(custom)
@@ -279,6 +285,8 @@ class EffectivenessScreen(Screen):
         self._request()
 
     def _request(self) -> None:
+        if self.context.workers.closed:  # the window is closing: start nothing new
+            return
         self._generation += 1
         gen = self._generation
         query = self.query()
@@ -305,6 +313,10 @@ class EffectivenessScreen(Screen):
     def _compute(self, gen: int, query: ViewQuery, inputs: EffectivenessInputs) -> None:
         self._inputs = inputs
         workers = self.context.workers
+        if workers.closed:
+            self._parts.pop(gen, None)
+            self._loads_pending -= 1
+            return
         for part, work in (("summary", compute_summary), ("rolling", compute_rolling)):
             workers.analysis(
                 functools.partial(work, inputs, query),
