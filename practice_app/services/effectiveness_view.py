@@ -354,7 +354,7 @@ def own_baseline(
     start, end = _date(dates[chosen].min()), _date(dates[chosen].max())
     span = f"{start:%b %Y}–{end:%b %Y}"
     if rule == "months":
-        text = f"your first 12 months of ended episodes ({span}, n={result.n})"
+        text = f"your first 12 months of ended episodes ({span}, n={result.n:,})"
     else:
         text = (
             f"your first {result.n} ended episodes by date ({span}): the first 12 months "
@@ -388,7 +388,7 @@ def compute_summary(inputs: EffectivenessInputs, query: ViewQuery) -> Effectiven
     ok = dates[~np.isnat(dates)]
     baseline, baseline_note = own_baseline(inputs, groups, reference)
     note = (
-        f"SAES is computed against your own {reference.n} episodes over all time "
+        f"SAES is computed against your own {reference.n:,} episodes over all time "
         f"(outcome = {reference.a:.2f} + {reference.b:.2f} × intake), so windows and groups "
         "are compared at equal case mix, not with other therapists."
         if reference is not None

@@ -246,8 +246,13 @@ class EffectChart:
                 )  # fmt: skip
                 gap.setZValue(-10)
                 plot.addItem(gap)
-                plot.addItem(_text("n<10", i, high + 0.04 * span, MUTED, (0.5, 0)))
-            if show_n or not enough:
+                if show_n:
+                    plot.addItem(_text("n<10", i, high + 0.04 * span, MUTED, (0.5, 0)))
+                else:  # narrow quarters: one rotated mark that also gives n
+                    mark = _text(f"n<10 (n={w.n})", i, high, MUTED, (1, 0.5))
+                    mark.setAngle(90)
+                    plot.addItem(mark)
+            if show_n:
                 colour = TEXT if enough else MUTED
                 plot.addItem(_text(f"n={w.n}", i, bottom, colour, (0.5, 1)))
 
@@ -308,7 +313,10 @@ class CategoryChart:
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         for i, w in enumerate(quarters):
             if not w.enough:
-                plot.addItem(_text(f"n<10\nn={w.n}", i, 50, MUTED, (0.5, 0.5)))
+                # Rotated, so neighbouring gaps never overlap on a narrow chart.
+                mark = _text(f"n<10 (n={w.n})", i, 28, MUTED, (0.5, 0.5))
+                mark.setAngle(90)
+                plot.addItem(mark)
         if band is not None:
             region = pg.LinearRegionItem(
                 values=band, orientation="horizontal", movable=False,

@@ -436,7 +436,7 @@ class EffectivenessScreen(Screen):
         for key, fig, tip in (("effect_size", o.effect_size, es_tip), ("saes", o.saes, saes_tip)):
             ci = ci_text(fig)
             value = figure_text(fig) if fig.value is not None else "–"
-            detail = f"{ci}\nn={fig.n:,} episodes" if ci else f"n={fig.n}, not enough data"
+            detail = f"{ci}\nn={fig.n:,}" if ci else f"n={fig.n}, not enough data"
             self.cards[key].set(value, detail)
             self.cards[key].setToolTip(tip)
         bench = {b.key: b for b in data.benchmarks}
