@@ -75,18 +75,22 @@ class SessionEntry(QFrame):
         heading = QLabel("New session")
         heading.setObjectName("sectionTitle")
         layout.addWidget(heading)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(6)
+        self.grid.setVerticalSpacing(4)
+        layout.addLayout(self.grid)
+        # The date comes after the scores: it defaults to today and rarely changes,
+        # so Tab runs through the scores first (a date edit tabs through its sections).
         date_row = QHBoxLayout()
-        date_row.addWidget(QLabel("Date"))
+        date_label = QLabel("Date")
+        date_label.setObjectName("hint")
+        date_row.addWidget(date_label)
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd MMM yyyy")
         self.date_edit.setAccessibleName("Session date")
         date_row.addWidget(self.date_edit, 1)
         layout.addLayout(date_row)
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(6)
-        self.grid.setVerticalSpacing(4)
-        layout.addLayout(self.grid)
         self.hint = QLabel("Items 0–10 (one decimal) or totals only · Enter saves")
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
@@ -125,7 +129,7 @@ class SessionEntry(QFrame):
                 widget.deleteLater()
         self.instruments = {d.name: d for d in instruments}
         self.fields = {}
-        order: list[QWidget] = [self.date_edit]
+        order: list[QWidget] = []
         width = max((len(d.items) for d in instruments), default=0)
         for row, d in enumerate(instruments):
             name = QLabel(d.name)
@@ -150,7 +154,14 @@ class SessionEntry(QFrame):
             self.grid.addWidget(total, row * 2 + 1, width + 1)
             self.fields[(d.name, None)] = total
             order.append(total)
-        order.append(self.save_button)
+        order += [self.date_edit, self.save_button]
+        # Widgets added to a shown layout appear only at the next event-loop turn; show
+        # them now so the form can take focus as soon as the page says it is ready.
+        for index in range(self.grid.count()):
+            cell = self.grid.itemAt(index)
+            widget = cell.widget() if cell is not None else None
+            if widget is not None and self.isVisible():
+                widget.show()
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 

@@ -168,6 +168,7 @@ class ClientPageScreen(Screen):
         self.chart: Any = None
         self.close_dialog: CloseEpisodeDialog | None = None
         self.saving = False
+        self.fact_labels: dict[str, QLabel] = {}
         selector = QHBoxLayout()
         selector.setSpacing(8)
         self.episode_box = QComboBox()
@@ -447,6 +448,7 @@ class ClientPageScreen(Screen):
             if widget is not None:
                 widget.deleteLater()
         name = self.data.outcome.name if self.data.outcome else "Score"
+        self.fact_labels = {}
 
         def score(value: float | None, signed: bool = False) -> str:
             if value is None:
@@ -455,7 +457,7 @@ class ClientPageScreen(Screen):
 
         ending = e.ending_text
         if e.end_date is not None:
-            ending += f" on {_date(e.end_date)}"
+            ending += f" · ended {_date(e.end_date)}"
         rows = [
             ("Status", ending),
             ("Sessions", f"{len(e.sessions)} ({_date(e.first_date)} – {_date(e.last_date)})"),
@@ -471,7 +473,7 @@ class ClientPageScreen(Screen):
             k.setObjectName("hint")
             v = QLabel(value)
             v.setWordWrap(True)
-            v.setObjectName(f"fact-{key}")
+            self.fact_labels[key] = v
             grid.addWidget(k, r, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(v, r, 1)
         grid.setColumnStretch(1, 1)
@@ -487,7 +489,7 @@ class ClientPageScreen(Screen):
 
     def fact(self, key: str) -> str:
         """The text shown for one fact of the Episode panel (for tests and accessibility)."""
-        label = self.findChild(QLabel, f"fact-{key}")
+        label = self.fact_labels.get(key)
         return label.text() if label is not None else ""
 
     # ----- writes -----------------------------------------------------------------------
