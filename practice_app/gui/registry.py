@@ -103,8 +103,32 @@ SCREENS: tuple[ScreenSpec, ...] = (
 HOME_VIEW = "overview"
 """The screen shown when the window opens (the Weekly review, once it exists)."""
 
-EXTRA_ACTIONS: tuple[ActionSpec, ...] = ()
-"""Commands contributed by later features (import, export...); none yet."""
+EXTRA_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        key="import",
+        label="Import a file…",
+        description="Bring in your outcome history from a CSV or Excel file (OpenFIT, CamCOPS, "
+        "long or wide) or an export folder",
+        handler="practice_app.gui.import_wizard:open_import_wizard",
+        shortcut="Ctrl+I",
+    ),
+    ActionSpec(
+        key="export",
+        label="Export…",
+        description="Write everything into a folder of CSV or JSON files that import back",
+        handler="practice_app.gui.file_actions:export_dialog",
+        on_welcome=False,
+        shortcut="Ctrl+E",
+    ),
+    ActionSpec(
+        key="restore",
+        label="Restore from Backup…",
+        description="Replace this database with a backup (a copy of it is kept first)",
+        handler="practice_app.gui.file_actions:restore_dialog",
+        on_welcome=False,
+    ),
+)
+"""Commands offered on the welcome page, the File menu and empty screens."""
 
 
 @dataclass(frozen=True)

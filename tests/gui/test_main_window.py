@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QProgressDialog, QPushButton
 from practice_app import __version__
 from practice_app.gui import settings as gui_settings
 from practice_app.gui.main_window import GEOMETRY_KEY, MainWindow
-from practice_app.gui.registry import SCREENS, parse_view
+from practice_app.gui.registry import EXTRA_ACTIONS, SCREENS, parse_view
 from practice_app.gui.screens.overview import OverviewScreen
 from practice_app.storage.database import Database, open_database
 
@@ -89,7 +89,7 @@ def test_start_fresh_shows_the_empty_overview_saying_what_to_do(
         b.text()
         for b in screen.pages.currentWidget().findChildren(type(window.welcome.ui.loadDemoButton))
     ]
-    assert buttons == ["Load demo data"]
+    assert buttons == ["Load demo data"] + [a.label for a in EXTRA_ACTIONS if a.on_welcome]
 
 
 def test_sample_data_opens_on_the_overview_with_hand_counted_figures(
