@@ -75,6 +75,13 @@ class SessionEntry(QFrame):
         heading = QLabel("New session")
         heading.setObjectName("sectionTitle")
         layout.addWidget(heading)
+        # Everything but the heading and the closed-episode note: hidden for closed episodes.
+        self.form = QWidget()
+        outer = layout
+        layout = QVBoxLayout(self.form)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        outer.addWidget(self.form)
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(6)
         self.grid.setVerticalSpacing(4)
@@ -116,7 +123,7 @@ class SessionEntry(QFrame):
         self.closed_note.setObjectName("hint")
         self.closed_note.setWordWrap(True)
         self.closed_note.hide()
-        layout.addWidget(self.closed_note)
+        outer.addWidget(self.closed_note)
 
     def set_instruments(self, instruments: list[InstrumentDef]) -> None:
         """Build one row per instrument: its items, then the total."""
@@ -160,7 +167,7 @@ class SessionEntry(QFrame):
         for index in range(self.grid.count()):
             cell = self.grid.itemAt(index)
             widget = cell.widget() if cell is not None else None
-            if widget is not None and self.isVisible():
+            if widget is not None:
                 widget.show()
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
@@ -193,6 +200,7 @@ class SessionEntry(QFrame):
         """Enable the form for an open episode; otherwise say why it is off."""
         for widget in (self.date_edit, self.save_button, self.clear_button, *self.fields.values()):
             widget.setEnabled(open_)
+        self.form.setVisible(open_)
         self.closed_note.setText(note)
         self.closed_note.setVisible(bool(note))
 

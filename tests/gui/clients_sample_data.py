@@ -23,6 +23,10 @@ EPISODES: dict[str, tuple[tuple[float, ...], str | None, tuple[float, ...]]] = {
     "O-01": ((20.0, 21.0, 19.0), None, (35.0, 34.0, 33.0)),  # d = -1 at n = 3: orange
     "N-01": ((18.0,), "planned", ()),  # one measurement: no signal
     "W-01": ((20.0, 22.0), None, (37.0, 38.0)),  # green; entering 14 turns it red
+    # A sudden gain from session 2 to 3 (Tang & DeRubeis): d = 7.5 >= RC 5;
+    # 7.5 >= 25% of (40 - 10.5) = 7.375; windows (10, 10.5) and (18, 18.5, 19) differ by
+    # 8.25 > t(3) 3.182 x pooled SD 0.456. d = +9 at n = 5: green.
+    "S-01": ((10.0, 10.5, 18.0, 18.5, 19.0), None, ()),
 }
 EXPECTED_SIGNALS = {
     "R-01": "red",
@@ -30,9 +34,10 @@ EXPECTED_SIGNALS = {
     "O-01": "orange",
     "N-01": "none",
     "W-01": "green",
+    "S-01": "green",
 }
 SRS_ITEMS = (9.5, 9.0, 8.5, 10.0)
-"""Item scores of W-01's SRS at session 2 (total 37 on record is replaced by 37.0)."""
+"""Item scores of W-01's SRS at session 2 (stored with their total, 37.0)."""
 
 
 def write_clients(db: Database) -> None:

@@ -198,6 +198,15 @@ def test_closing_an_episode_asks_for_the_reason_and_stores_it(
     assert page.close_button.isEnabled()
 
 
+def test_a_sudden_gain_is_marked_on_the_chart_and_listed(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    page = _open(qtbot, make_window, clients_db, "S-01")
+    assert page.chart.sudden_marks == [("gain", 3)]
+    assert page.fact("Sudden changes") == "gain 2→3 (7.5)"
+    assert "Outcome (ORS): Green" in page.outcome_badge.text()
+
+
 def test_an_unknown_client_says_it_was_not_found(
     qtbot: Any, make_window: MakeWindow, clients_db: Database
 ) -> None:
@@ -218,4 +227,4 @@ def test_an_episode_without_enough_days_keeps_the_date_at_or_after_the_last_sess
     last = TODAY - dt.timedelta(days=3)
     assert page.entry.date_edit.minimumDate().toPython() == last
     with clients_db.session() as s:
-        assert s.scalar(select(func.count(Session.id))) == 10
+        assert s.scalar(select(func.count(Session.id))) == 15

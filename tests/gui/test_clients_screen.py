@@ -41,7 +41,7 @@ def test_the_list_shows_every_episode_with_its_hand_judged_signal(
     screen = _open_clients(qtbot, make_window, clients_db)
     rows = screen.visible_rows()
     assert {r.client: r.signal for r in rows} == EXPECTED_SIGNALS
-    assert screen.summary.text() == "5 episodes · 4 open · 1 red · 1 orange · 2 green"
+    assert screen.summary.text() == "6 episodes · 5 open · 1 red · 1 orange · 3 green"
     assert "Starter rules" in screen.subtitle_label.text()
     # The signal is a dot and a word, never colour alone.
     proxy = screen.table.model()
@@ -58,9 +58,9 @@ def test_filters_by_signal_text_and_status(
     screen = _open_clients(qtbot, make_window, clients_db)
     screen.signal_filter.setCurrentIndex(screen.signal_filter.findData("red"))
     assert [r.client for r in screen.visible_rows()] == ["R-01"]
-    assert screen.summary.text().startswith("Showing 1 of 5 episodes")
+    assert screen.summary.text().startswith("Showing 1 of 6 episodes")
     screen.signal_filter.setCurrentIndex(screen.signal_filter.findData("green"))
-    assert sorted(r.client for r in screen.visible_rows()) == ["G-01", "W-01"]
+    assert sorted(r.client for r in screen.visible_rows()) == ["G-01", "S-01", "W-01"]
     qtbot.keyClicks(screen.search, "w-")
     assert [r.client for r in screen.visible_rows()] == ["W-01"]
     screen.search.clear()
@@ -84,7 +84,7 @@ def test_clicking_a_header_sorts_by_that_column(
     click("intake")
     intakes = [r.intake for r in screen.visible_rows()]
     assert intakes == sorted(intakes)
-    assert intakes[0] == 15.0
+    assert intakes[0] == 10.0
     click("intake")
     assert [r.intake for r in screen.visible_rows()] == sorted(intakes, reverse=True)
     click("signal")

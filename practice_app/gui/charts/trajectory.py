@@ -14,7 +14,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QColor, QPen
 
 from practice_app.analysis.instruments import InstrumentDef
 from practice_app.services.client_page import ORANGE_FROM, RED_FROM, EpisodeView, SessionRow
@@ -95,7 +95,7 @@ class TrajectoryChart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self.cursor.hide()
         self.hover.hide()
         sessions = episode.sessions
-        last = max([s.number for s in sessions] + list(episode.expected_x) + [4])
+        last = max([s.number for s in sessions] + list(episode.expected_x) + [RED_FROM + 1])
         self.plot.setXRange(0.5, last + 0.5, padding=0)
         self.plot.getAxis("bottom").setTickSpacing(major=5 if last > 24 else 1, minor=1)
         if outcome is not None:
@@ -124,7 +124,10 @@ class TrajectoryChart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             band.setZValue(-20)
             plot.addItem(band)
             text = f"Reliable change: intake {episode.intake:.1f} ± {rc:g}"
-            self.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=BAND), text)
+            self.legend.addItem(
+                pg.BarGraphItem(x=[0], height=[0], width=1, brush=BAND),
+                f"Intake ± {rc:g} (reliable change)",
+            )
             self.marks.append(text)
         if d.cutoff is not None:
             text = f"Clinical cutoff {d.cutoff:g}"
@@ -133,7 +136,7 @@ class TrajectoryChart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
                 angle=0,
                 pen=_pen(CUTOFF, 1.2, Qt.PenStyle.DashLine),
                 label=text,
-                labelOpts={"position": 0.04, "color": CUTOFF, "anchors": [(0, 1), (0, 1)]},
+                labelOpts={"position": 0.985, "color": CUTOFF, "anchors": [(1, 1), (1, 1)]},
             )
             plot.addItem(line)
             self.marks.append(text)
@@ -152,7 +155,7 @@ class TrajectoryChart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             )
             curve.setZValue(10)
             plot.addItem(curve)
-            self.legend.addItem(curve, f"{d.name} (dot colour = signal)")
+            self.legend.addItem(curve, f"{d.name} (dot: signal)")
         self._draw_sudden(episode, d)
 
     def _draw_expected(self, episode: EpisodeView) -> None:
@@ -173,9 +176,9 @@ class TrajectoryChart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
                 self.marks.append(name)
             return
         # Starter rules: mark where the rules start to apply (3rd and 6th measurement).
-        for n, text, colour in (
-            (ORANGE_FROM, "no change by 3rd → orange", "#ef8f00"),
-            (RED_FROM, "no reliable change by 6th → red", FAIL),
+        for n, text, colour, where in (
+            (ORANGE_FROM, "no change by 3rd → orange", "#ef8f00", (0.97, (0, 0))),
+            (RED_FROM, "no reliable change by 6th → red", FAIL, (0.06, (1, 1))),
         ):
             if n > len(x):
                 continue
@@ -184,30 +187,50 @@ class TrajectoryChart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
                 angle=90,
                 pen=_pen(colour, 1.2, Qt.PenStyle.DashDotLine),
                 label=text,
-                labelOpts={"position": 0.97, "color": colour, "anchors": [(0, 0), (0, 0)]},
+                labelOpts={
+                    "position": where[0],
+                    "color": colour,
+                    "anchors": [where[1], where[1]],
+                },
             )
             plot.addItem(line)
             self.marks.append(text)
 
     def _draw_sudden(self, episode: EpisodeView, d: InstrumentDef) -> None:
+        """Mark each sudden change: a broad band over the jump and a labelled triangle."""
         span = d.max - d.min
         shown: set[str] = set()
         for mark in episode.sudden:
             gain = mark.kind == "gain"
-            up = gain == d.higher_is_better  # the arrow shows the score's direction
+            up = mark.postgain > mark.pregain  # the triangle shows the score's direction
             colour = SUCCESS if gain else FAIL
-            y = mark.postgain + (0.06 if up else -0.06) * span
-            arrow = pg.ArrowItem(
-                pos=(mark.postgain_session, y),
-                angle=90 if up else -90,
-                headLen=14,
-                tailLen=10,
-                tailWidth=3,
+            jump = pg.PlotDataItem(
+                [mark.pregain_session, mark.postgain_session],
+                [mark.pregain, mark.postgain],
+                pen=pg.mkPen(QColor(colour).lighter(150), width=9),
+            )
+            jump.setZValue(8)
+            self.plot.addItem(jump)
+            offset = (0.07 if up else -0.07) * span
+            symbol = pg.ScatterPlotItem(
+                [mark.postgain_session],
+                [mark.postgain + offset],
+                symbol="t1" if up else "t",
+                size=13,
                 brush=pg.mkBrush(colour),
                 pen=pg.mkPen(colour),
             )
-            arrow.setZValue(20)
-            self.plot.addItem(arrow)
+            symbol.setZValue(20)
+            self.plot.addItem(symbol)
+            word = "gain" if gain else "loss"
+            text = pg.TextItem(
+                f"sudden {word} {mark.magnitude:.1f}",
+                color=colour,
+                anchor=(0.5, 1.0 if up else 0.0),
+            )
+            text.setPos(mark.postgain_session, mark.postgain + offset * 1.5)
+            text.setZValue(20)
+            self.plot.addItem(text)
             self.sudden_marks.append((mark.kind, mark.postgain_session))
             name = "Sudden gain" if gain else "Sudden loss"
             if name not in shown:
@@ -246,7 +269,7 @@ class TrajectoryChart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
                 symbolBrush=pg.mkBrush("#ffffff"),
             )
             view.addItem(curve)
-            self.legend.addItem(curve, f"{d.name} (right axis)")
+            self.legend.addItem(curve, f"{d.name}, right axis")
 
     # ----- hover ----------------------------------------------------------------------
     def hover_text(self, number: int) -> str:

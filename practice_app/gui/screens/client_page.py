@@ -360,7 +360,11 @@ class ClientPageScreen(Screen):
             )
             self.entry.set_open(True, note)
         else:
-            self.entry.set_open(False, f"This episode is closed ({e.ending_text.lower()}).")
+            self.entry.set_open(
+                False,
+                f"This episode is closed ({e.ending_text.lower()}). "
+                "Sessions are added to open episodes only.",
+            )
         self.close_button.setEnabled(e.stored_open)
 
     def _model_line(self, e: EpisodeView) -> str:
