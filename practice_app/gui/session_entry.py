@@ -179,6 +179,7 @@ class SessionEntry(QFrame):
         edit.setValidator(QRegularExpressionValidator(NUMBER, edit))
         edit.setMaximumWidth(52)
         edit.setMinimumWidth(40)
+        edit.setMinimumHeight(26)
         edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         if low is not None and high is not None:
             edit.setToolTip(f"{name}: {low:g}–{high:g}")
@@ -217,7 +218,7 @@ class SessionEntry(QFrame):
         for edit in self.fields.values():
             edit.clear()
             self._unmark(edit)
-        self.message.hide()
+        self.show_message("")
         self.date_edit.setDate(QDate(self.today.year, self.today.month, self.today.day))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -286,7 +287,7 @@ class SessionEntry(QFrame):
         if entry is None:
             self.show_problems(problems)
             return
-        self.message.hide()
+        self.show_message("")
         self.submitted.emit(entry)
 
     def show_problems(self, problems: list[ScoreProblem]) -> None:
@@ -298,15 +299,18 @@ class SessionEntry(QFrame):
                 edit.setStyleSheet(INVALID_STYLE)
                 edit.setProperty("invalid", True)
                 first = first or edit
-        self.show_message("\n".join(p.message for p in problems[:3]))
+        more = len(problems) - 1
+        text = problems[0].message if problems else ""
+        self.show_message(text + (f" (and {more} more marked in red)" if more > 0 else ""))
         if first is not None:
             first.setFocus()
             first.selectAll()
 
     def show_message(self, text: str) -> None:
-        """Show an error under the fields."""
+        """Show an error under the fields, in place of the hint."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        self.hint.setVisible(not text)
 
     def invalid_fields(self) -> list[str]:
         """Accessible names of the fields marked invalid."""

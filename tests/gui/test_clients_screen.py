@@ -138,3 +138,23 @@ def test_an_empty_database_says_there_are_no_episodes(
     assert screen.visible_rows() == []
     assert "No episodes yet" in screen.subtitle_label.text()
     assert screen.summary.text().startswith("0 episodes")
+
+
+def test_the_list_reloads_after_a_session_is_entered_on_a_client_page(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open_clients(qtbot, make_window, clients_db)
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.open_view("client:W-01")
+    page = window.current_screen()
+    assert isinstance(page, ClientPageScreen)
+    page.entry.field("ORS", None).setText("14")  # 14 - 20 = -6: reliably worse, red
+    with qtbot.waitSignal(page.ready, timeout=TIMEOUT):
+        qtbot.keyClick(page.entry.field("ORS", None), Qt.Key.Key_Return)
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        window.open_view("clients")
+    w01 = next(r for r in screen.visible_rows() if r.client == "W-01")
+    assert (w01.signal, w01.latest, w01.sessions) == ("red", 14.0, 3)
+    assert screen.summary.text() == "6 episodes · 5 open · 2 red · 1 orange · 2 green"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -235,6 +236,8 @@ class ClientPageScreen(Screen):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 4, 0)
         side_layout.setSpacing(12)
+        # Grow (and scroll) rather than squeeze the entry fields when a message appears.
+        side_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         signals_panel, signals_layout = _panel("Signals")
         self.outcome_badge = QLabel("")
         self.outcome_badge.setWordWrap(True)

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QKeyEvent, QPainter, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -280,10 +280,24 @@ class ClientsScreen(Screen):
         )
         self.hint.setObjectName("hint")
         self.layout_.addWidget(self.hint)
+        # Sessions added, undone or episodes closed elsewhere change the signals: every such
+        # write goes through the shared undo stack, so its index moving marks the list stale.
+        self.stale = False
+        context.undo_stack.indexChanged.connect(self._mark_stale)
 
     def subtitle(self) -> str:
         """Header line before the data has loaded."""
         return "Loading…"
+
+    def _mark_stale(self) -> None:
+        self.stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Reload when shown again after a write elsewhere (a new session, a closed episode)."""
+        super().showEvent(event)
+        if self.stale and self.loaded and not self.loading:
+            self.stale = False
+            self.reload()
 
     def _build_filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
