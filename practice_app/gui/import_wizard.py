@@ -53,8 +53,8 @@ LAYOUT_NAMES = {
     "openfit": "OpenFIT flat file",
     "camcops-ors": "CamCOPS ORS task table",
     "camcops-srs": "CamCOPS SRS task table",
-    "long": "Long: one row per session",
-    "wide": "Wide: one row per client, a column per session",
+    "long": "Long: a row per session",
+    "wide": "Wide: a row per client",
     "export folder": "A folder written by File ▸ Export",
 }
 _FIXED_TARGETS = {
@@ -91,6 +91,15 @@ class ColumnRole:
     target: str
     kind: str
     """A key of KIND_LABELS."""
+
+    @property
+    def short(self) -> str:
+        """A few words for a column header: 'Client code', 'ORS item 1', 'dropped'."""
+        if self.target == "—":  # the layout does not fit: nothing maps
+            return self.target
+        if self.kind in ("dropped", "ignored", "attribute"):
+            return {"dropped": "dropped", "ignored": "not imported"}.get(self.kind, "attribute")
+        return self.target.split(":")[0].replace(" total, ", " ")
 
 
 @dataclass
@@ -145,7 +154,7 @@ def column_roles(plan: Plan) -> list[ColumnRole]:
         if index in targets:
             target, kind = targets[index]
         elif column in plan.dropped:
-            target, kind = "Dropped: may hold a name, never stored", "dropped"
+            target, kind = "Dropped: may hold a name", "dropped"
         else:
             target, kind = "Not imported", "ignored"
         roles.append(ColumnRole(column or f"column {index + 1}", target, kind))
@@ -187,7 +196,7 @@ def build_preview(
         plan = make_plan(table.header, instruments, layout=layout, instrument=instrument)
     except UserError as exc:
         preview.problem = str(exc)
-        preview.roles = [ColumnRole(h, "?", "ignored") for h in table.header]
+        preview.roles = [ColumnRole(h, "—", "ignored") for h in table.header]
     else:
         preview.roles = column_roles(plan)
     return preview
@@ -240,7 +249,12 @@ class ImportWizard(QDialog):
         self.summary: ImportSummary | None = None
         self.setWindowTitle("Import outcome history")
         self.setObjectName("importWizard")
-        self.setStyleSheet("QDialog#importWizard { background: #f6f7f8; }")
+        # The app style gives #primaryButton precedence over :disabled; restore the grey here.
+        self.setStyleSheet(
+            "QDialog#importWizard { background: #f6f7f8; }"
+            "QPushButton#primaryButton:disabled { color: #90a4ae; background: #eceff1;"
+            " border-color: #cfd8dc; }"
+        )
         self.setMinimumSize(960, 660)
         self.file_page = pages.FilePage(self)
         self.mapping_page = pages.MappingPage(self)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -76,11 +77,12 @@ class ValidationPage(_JobPage):
         self.problems_table = _table(["Row", "Column", "Value", "Problem"])
         header = self.problems_table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.problems_table, 1)
+        layout.addWidget(self.problems_table, 100)
         self.skip_check = QCheckBox(
             "Skip the invalid rows and import the rest (the summary lists the skipped rows)"
         )
         layout.addWidget(self.skip_check)
+        layout.addStretch(1)  # keeps the text at the top when there is no table
         self.skip_check.toggled.connect(self.changed)
 
     def skip_invalid(self) -> bool:
@@ -175,6 +177,7 @@ class ImportPage(_JobPage):
 
     step_name = "Import"
     title = "Importing"
+    next_text = ""  # the summary follows by itself
     subtitle = (
         "The import is one transaction: nothing is written until the whole file is in. "
         "Cancel rolls it back and leaves the database exactly as it was."
@@ -308,9 +311,12 @@ class SummaryPage(WizardStep):
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet("font-size: 12pt; font-weight: 600;" + OK_STYLE)
         layout.addWidget(self.headline)
-        self.form = QFormLayout()
+        panel = QFrame()
+        panel.setObjectName("panel")
+        self.form = QFormLayout(panel)
+        self.form.setContentsMargins(18, 14, 18, 14)
         self.form.setHorizontalSpacing(18)
-        self.form.setVerticalSpacing(6)
+        self.form.setVerticalSpacing(7)
         self.values: dict[str, QLabel] = {}
         for key, label in (
             ("therapists", "Therapists"),
@@ -330,14 +336,15 @@ class SummaryPage(WizardStep):
             caption.setStyleSheet("font-weight: 600; color: #37474f;")
             self.values[key] = value
             self.form.addRow(caption, value)
-        layout.addLayout(self.form)
+        layout.addWidget(panel)
         self.skipped_table = _table(["Row", "Column", "Value", "Problem"])
         self.skipped_table.horizontalHeader().setSectionResizeMode(
             3, QHeaderView.ResizeMode.Stretch
         )
-        layout.addWidget(self.skipped_table, 1)
+        layout.addWidget(self.skipped_table, 100)
         self.footer = _hint()
         layout.addWidget(self.footer)
+        layout.addStretch(1)
 
     def can_go_back(self) -> bool:
         """The import is done: nothing to go back to."""

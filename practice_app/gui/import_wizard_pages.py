@@ -70,6 +70,7 @@ KIND_COLOURS = {
 
 def _table(columns: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(columns))
+    table.verticalHeader().setDefaultSectionSize(26)
     table.setHorizontalHeaderLabels(columns)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -484,7 +485,7 @@ class MappingPage(_JobPage):
         table.setRowCount(len(preview.rows))
         self.rows_title.setText(f"First {len(preview.rows)} rows (row numbers as in a spreadsheet)")
         for col, role in enumerate(preview.roles):
-            head = QTableWidgetItem(f"{role.column}\n{role.target}")
+            head = QTableWidgetItem(f"{role.column}\n{role.short}")
             head.setToolTip(f"{role.column} → {role.target}")
             table.setHorizontalHeaderItem(col, head)
         muted = QBrush(QColor("#a0adb3"))
@@ -501,7 +502,7 @@ class MappingPage(_JobPage):
                 table.setItem(r, col, item)
         table.resizeColumnsToContents()
         for col in range(table.columnCount()):
-            table.setColumnWidth(col, min(max(table.columnWidth(col), 70), 220))
+            table.setColumnWidth(col, min(max(table.columnWidth(col), 64), 180))
 
     def _fill_mapping(self, preview: FilePreview) -> None:
         table = self.mapping_table

@@ -125,10 +125,10 @@ def test_the_preview_shows_the_first_rows_and_where_each_column_goes(
         ("session", "Session number"),
         ("ORS", "ORS total"),
         ("SRS", "SRS total"),
-        ("first_name", "Dropped: may hold a name, never stored"),
+        ("first_name", "Dropped: may hold a name"),
         ("gender", "Client attribute: gender"),
     ]
-    assert page.layout_combo.currentText() == "Detected: Long: one row per session"
+    assert page.layout_combo.currentText() == "Detected: Long: a row per session"
     assert "6 of 7 columns are imported; 1 dropped" in page.status_label.text()
     assert not page.instrument_combo.isEnabled()  # only wide files name their instrument
     assert wizard.next_button.isEnabled()
