@@ -507,6 +507,7 @@ class ClientPageScreen(Screen):
         def done(_: Any) -> None:
             self.saving = False
             self.context.show_status(f"{label}: saved")
+            self.model_label.setText("Updating the chart and the signals…")
             self.reload()
 
         def failed(error: BaseException) -> None:
@@ -541,6 +542,7 @@ class ClientPageScreen(Screen):
             self.entry.clear()
             self.context.undo_stack.push(_WriteCommand(self, text, add, remove))
             self.context.show_status(f"Session saved for {self.argument}")
+            self.model_label.setText("Saved · updating the chart and the signals…")
             self.reload()
 
         def failed(error: BaseException) -> None:
