@@ -65,7 +65,9 @@ def _wizard_on(qtbot: Any, window: MainWindow, path: Path) -> ImportWizard:
 def _validate(qtbot: Any, wizard: ImportWizard) -> None:
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.current_page() is wizard.validation_page
-    qtbot.waitUntil(lambda: wizard.validation_page.summary is not None, timeout=TIMEOUT)
+    job = wizard.validation_page.job
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=TIMEOUT)
 
 
 def _import(qtbot: Any, wizard: ImportWizard) -> None:
@@ -329,3 +331,58 @@ def test_an_export_folder_imports_back_through_the_wizard(
     assert summary["scores"] == f"ORS {EXPECTED['ors']}, SRS {EXPECTED['srs']}"
     assert wizard.summary_page.values["extra"].isVisible()
     assert _counts(empty) == _counts(sample_db)
+
+
+def test_ambiguous_dates_are_refused_until_a_date_format_is_given(
+    qtbot: Any, make_window: MakeWindow, db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "client,date,ORS\nD1,03/02/2024,20\nD1,10/02/2024,24\nD2,05/03/2024,15\n",
+        encoding="utf-8",
+    )
+    window = _shown_window(qtbot, make_window, db)
+    wizard = _wizard_on(qtbot, window, path)
+    _validate(qtbot, wizard)
+    page = wizard.validation_page
+    assert page.headline.text().startswith("The file cannot be imported:")
+    assert "dates in column 'date' are ambiguous" in page.headline.text()
+    assert not wizard.next_button.isEnabled()
+    qtbot.mouseClick(wizard.back_button, Qt.MouseButton.LeftButton)
+    assert wizard.current_page() is wizard.mapping_page
+    combo = wizard.mapping_page.date_combo
+    combo.setCurrentIndex(combo.findData("DD/MM/YYYY"))
+    _validate(qtbot, wizard)
+    assert "Every row is valid" in page.headline.text()
+    _import(qtbot, wizard)
+    with db.session() as session:
+        dates = sorted(str(d) for d in session.scalars(select(Session.date)))
+    assert dates == ["2024-02-03", "2024-02-10", "2024-03-05"]  # day first, as chosen
+
+
+def test_closing_the_wizard_during_the_import_rolls_it_back_then_closes(
+    qtbot: Any, make_window: MakeWindow, db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.csv"
+    _long_file(path, 300)
+    window = _shown_window(qtbot, make_window, db)
+    wizard = _wizard_on(qtbot, window, path)
+    wizard.batch_size = 100
+    _validate(qtbot, wizard)
+    reached, release = threading.Event(), threading.Event()
+
+    def pause(done: int, total: int, message: str) -> None:
+        if not reached.is_set():
+            reached.set()
+            release.wait(TIMEOUT / 1000)
+
+    wizard.import_page.progress_hook = lambda progress: progress.subscribe(pause)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(reached.is_set, timeout=TIMEOUT)
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)  # as Cancel: waits for the rollback
+    assert wizard.isVisible()
+    with qtbot.waitSignal(wizard.rejected, timeout=TIMEOUT):
+        release.set()
+    assert not wizard.isVisible()
+    assert _counts(db) == (0, 0, 0)
+    assert window.ui.stack.currentWidget() is window.welcome  # still empty: still welcome
