@@ -410,7 +410,9 @@ def load_client_page(session: OrmSession, code: str, today: dt.date | None = Non
             np.array([o[2] for o in own], dtype=np.float64),
         )
         analyses[alliance.name] = _analyse_client(session, alliance, ids, today, rows, arrays)
-    views = [_episode_view(e, names, outcome, alliance, analyses) for e in reversed(episodes)]
+    views = [_episode_view(e, names, outcome, alliance, analyses) for e in episodes]
+    # Latest first: by the first session (or the start date), then by id.
+    views.sort(key=lambda v: (v.first_date or dt.date.min, v.episode_id), reverse=True)
     attributes = load_client_attributes(session).get(code, {})
     return ClientPage(code, attributes, tuple(views), outcome, alliance, today)
 

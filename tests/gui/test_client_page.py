@@ -16,7 +16,7 @@ from practice_app.gui.main_window import MainWindow
 from practice_app.gui.registry import parse_view
 from practice_app.gui.screens.client_page import ClientPageScreen
 from practice_app.storage.database import Database
-from practice_app.storage.models import Client, Episode, Instrument, Score, Session
+from practice_app.storage.models import Client, Episode, Instrument, Score, Session, Therapist
 
 TIMEOUT = 30_000
 MakeWindow = Callable[..., MainWindow]
@@ -228,3 +228,34 @@ def test_an_episode_without_enough_days_keeps_the_date_at_or_after_the_last_sess
     assert page.entry.date_edit.minimumDate().toPython() == last
     with clients_db.session() as s:
         assert s.scalar(select(func.count(Session.id))) == 15
+
+
+def test_the_selector_shows_earlier_episodes_latest_first(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    with clients_db.session() as s:
+        client = s.scalars(select(Client).where(Client.code == "G-01")).one()
+        therapist = s.scalars(select(Therapist)).one()
+        ors = s.scalars(select(Instrument).where(Instrument.name == "ORS")).one()
+        old = Episode(
+            client=client,
+            therapist=therapist,
+            end_date=dt.date(2024, 2, 1),
+            ending_reason="stopped",
+        )
+        for number, total in enumerate((12.0, 13.0, 11.0), start=1):
+            row = Session(number=number, date=dt.date(2024, 1, number * 7))
+            row.scores.append(Score(instrument=ors, total=total))
+            old.sessions.append(row)
+        s.add(old)
+    page = _open(qtbot, make_window, clients_db, "G-01")
+    box = page.episode_box
+    assert box.count() == 2
+    assert "open" in box.itemText(0) and "client stopped coming" in box.itemText(1)
+    assert page.chart.points == [(1, 15.0), (2, 22.0)]
+    box.setCurrentIndex(1)
+    assert page.chart.points == [(1, 12.0), (2, 13.0), (3, 11.0)]
+    assert page.fact("Status") == "Client stopped coming · ended 01 Feb 2024"
+    assert not page.entry.form.isVisibleTo(page.entry)
+    assert "closed" in page.entry.closed_note.text()
+    assert not page.close_button.isEnabled()
