@@ -68,6 +68,8 @@ INACTIVE_DAYS = 45
 """Days without a session after which an imported episode counts as inactive (OpenFIT)."""
 DROPOUT_ENDINGS = ("stopped", "inactive", "other")
 _CHUNK = 250
+_ROW_BY_ROW = 2048
+"""Episodes from which bootstrap_means counts resamples one by one (cache-friendly)."""
 
 PERCENT_KEYS = (
     "reliably_improved",
@@ -208,16 +210,29 @@ def bootstrap_means(
     # Columns without missing values share the denominator n: one product fewer.
     partial = np.flatnonzero((valid == 0).any(axis=0))
     out = np.empty((n_resamples, values.shape[1]))
+    # Below 2**31 int32 and int64 draws are the same stream (both take numpy's bounded
+    # 32-bit draws, whose spare halves the bit generator keeps between calls, so one
+    # row at a time is the same stream as a whole chunk); int32 halves the memory.
+    dtype = np.int32 if n < 2**31 else np.int64
     offsets = (np.arange(_CHUNK) * n)[:, None]
+    counts = np.empty((min(_CHUNK, n_resamples), n))
     for start in range(0, n_resamples, _CHUNK):
         rows = min(_CHUNK, n_resamples - start)
-        idx = rng.integers(0, n, size=(rows, n))
-        flat = (idx + offsets[:rows]).ravel()
-        counts = np.bincount(flat, minlength=rows * n).reshape(rows, n).astype(np.float64)
-        block = (counts @ v) / n
+        if n >= _ROW_BY_ROW:
+            # One resample at a time: its indices and counts stay in the CPU cache and
+            # no chunk-sized array is allocated (and page-faulted) again and again.
+            for r in range(rows):
+                counts[r] = np.bincount(rng.integers(0, n, size=n, dtype=dtype), minlength=n)
+        else:
+            idx = rng.integers(0, n, size=(rows, n), dtype=dtype)
+            flat = (idx + offsets[:rows]).ravel()
+            counts[:rows] = np.bincount(flat, minlength=rows * n).reshape(rows, n)
+        block = (counts[:rows] @ v) / n
         if partial.size:
             with np.errstate(invalid="ignore", divide="ignore"):
-                block[:, partial] = (counts @ v[:, partial]) / (counts @ valid[:, partial])
+                block[:, partial] = (counts[:rows] @ v[:, partial]) / (
+                    counts[:rows] @ valid[:, partial]
+                )
         out[start : start + rows] = block
     return out
 

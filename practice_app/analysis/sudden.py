@@ -42,7 +42,6 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import special
 
 from practice_app.analysis.categories import EPS, better_sign
 from practice_app.analysis.instruments import InstrumentDef
@@ -79,7 +78,10 @@ class SuddenChanges(NamedTuple):
 def t_critical(df: int, alpha: float = ALPHA) -> float:
     """Two-sided critical value of Student's t with ``df`` degrees of freedom."""
     # scipy.special.stdtrit is the inverse of Student's t CDF (what stats.t.ppf calls);
-    # importing scipy.stats would add over a second to every command's start-up.
+    # importing scipy.stats would add over a second to every command's start-up, and
+    # even scipy.special is imported here, on first use, since `stats` never needs it.
+    from scipy import special
+
     return float(special.stdtrit(df, 1.0 - alpha / 2.0))
 
 

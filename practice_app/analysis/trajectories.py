@@ -60,7 +60,6 @@ MIN_POOL_MEASUREMENTS = 3
 """Reference episodes are closed episodes with 3+ measurements (science.md section 3)."""
 _MAX_WIDENINGS = 40
 """Widenings tried (h up to 2 x 1.25^40, about 15,000 points); then equal weights."""
-_MAX_VECTOR = 2_000_000
 _MAX_HISTOGRAM = 4_000_000
 
 
@@ -172,26 +171,18 @@ def _kernel_rows(
     if multiplicity.sum() < MIN_EFFECTIVE_N:
         return out
     h_all = bandwidth * WIDEN ** np.arange(_MAX_WIDENINGS + 1)
-    if grid.size * h_all.size * intakes.size <= _MAX_VECTOR:
-        # Small problems: every candidate bandwidth at once, keep the first that works.
-        z = (grid[:, None, None] - intakes[None, None, :]) / h_all[None, :, None]
-        w = np.exp(-0.5 * z * z)
-        ok = kish_effective_n(w, multiplicity) >= MIN_EFFECTIVE_N - 1e-9
-        first = np.argmax(ok, axis=1)
-        found = ok.any(axis=1)
-        out[found] = w[np.flatnonzero(found), first[found]]
-        return out
-    h = np.full(grid.size, bandwidth)
+    # Only the grid rows still short of 20 effective episodes are widened again: with a
+    # large pool most rows are done at the first bandwidth, so this does a fraction of
+    # the work of trying every bandwidth at once.
     todo = np.arange(grid.size)
-    for _ in range(_MAX_WIDENINGS + 1):
-        z = (grid[todo, None] - intakes[None, :]) / h[todo, None]
+    for h in h_all:
+        z = (grid[todo, None] - intakes[None, :]) / h
         w = np.exp(-0.5 * z * z)
         ok = kish_effective_n(w, multiplicity) >= MIN_EFFECTIVE_N - 1e-9
         out[todo[ok]] = w[ok]
         todo = todo[~ok]
         if todo.size == 0:
             break
-        h[todo] *= WIDEN
     return out
 
 

@@ -7,8 +7,12 @@ from typing import Any
 
 from practice_app.cli.common import add_common, check_range, iso_date
 from practice_app.cli.output import print_json, print_table
-from practice_app.services.outcomes import analyse_instrument, stats
-from practice_app.storage.database import open_database
+from practice_app.services.outcomes import (
+    Analysed,
+    effectiveness_data,
+    quick_effectiveness_data,
+    stats,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,17 +63,28 @@ def _print_text(result: dict[str, Any]) -> None:
         print_table(("period", "n", "ES", "SAES", "reliably improved"), rows)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Compute and print the figures."""
-    check_range(args.since, args.until)
+def _load(args: argparse.Namespace) -> Analysed:
+    """The effectiveness inputs: straight from an up-to-date SQLite file when possible."""
+    quick = quick_effectiveness_data(args.db, args.instrument, therapist_code=args.therapist)
+    if quick is not None:
+        return quick
+    # Anything else (a URL, a file to create or migrate, an error to explain) takes the
+    # full open; imported here because SQLAlchemy's import is slow and often not needed.
+    from practice_app.storage.database import open_database
+
     db = open_database(args.db)
     try:
         with db.session() as session:
-            analysis = analyse_instrument(session, args.instrument, therapist_code=args.therapist)
+            return effectiveness_data(session, args.instrument, therapist_code=args.therapist)
     finally:
         db.dispose()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the figures."""
+    check_range(args.since, args.until)
     result = stats(
-        analysis,
+        _load(args),
         since=args.since,
         until=args.until,
         closed_only=args.closed_only,

@@ -2,18 +2,23 @@
 
 This is the one place that joins the two, so the command line, the screens and the
 reports show the same numbers. No Qt here.
+
+Two ways in: ``analyse_instrument`` computes every per-episode result (categories,
+signals, sudden changes, everything the client list and pages show);
+``effectiveness_data`` computes only what the effectiveness figures rest on (intake,
+outcome, category, not on track, dropout, sessions, weeks), from a lean load, for
+``stats``. ``stats`` takes either and gives the same figures from both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
-from sqlalchemy.orm import Session as OrmSession
 
-from practice_app.analysis.categories import reliably_improved
+from practice_app.analysis.categories import categorize_matrix, reliably_improved
 from practice_app.analysis.effectiveness import (
     Effectiveness,
     EpisodeOutcomes,
@@ -26,9 +31,17 @@ from practice_app.analysis.effectiveness import (
     weeks_in_care,
 )
 from practice_app.analysis.instruments import InstrumentDef, normalise_name
-from practice_app.analysis.scores import BoolArray, DateArray, ScoreMatrix, build_score_matrix
+from practice_app.analysis.scores import (
+    BoolArray,
+    DateArray,
+    IntArray,
+    ScoreMatrix,
+    build_score_matrix,
+)
 from practice_app.analysis.scores import episode_index as to_rows
+from practice_app.analysis.signals import outcome_signals
 from practice_app.analysis.summary import EpisodeSummaries, summarize_episodes
+from practice_app.analysis.trajectories import reference_pool
 from practice_app.analysis.windows import (
     Window,
     effectiveness_by_period,
@@ -36,8 +49,23 @@ from practice_app.analysis.windows import (
     window_dates,
 )
 from practice_app.errors import UserError
-from practice_app.storage.analysis_data import EpisodeRows, load_episodes, load_scores
-from practice_app.storage.instruments import load_instruments
+from practice_app.storage.analysis_data import (
+    EpisodeRows,
+    OutcomeRows,
+    fetch_outcome_rows,
+    load_episodes,
+    load_outcome_rows,
+    load_scores,
+    open_for_reading,
+    read_instruments,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
+
+# SQLAlchemy (and storage.instruments, which imports it) load inside the functions that
+# take an ORM session: `stats` on an up-to-date SQLite file never needs them, and their
+# import is a quarter of its run time.
 
 Period = Literal["month", "quarter", "year"]
 
@@ -64,6 +92,29 @@ class InstrumentAnalysis:
         return np.asarray(self.matrix.counts >= 2, dtype=bool)
 
 
+@dataclass(frozen=True)
+class EffectivenessData:
+    """What the effectiveness figures rest on, per episode (sorted by id) on one instrument."""
+
+    instrument: InstrumentDef
+    episode_id: IntArray
+    counts: IntArray
+    """Measurements of each episode on the instrument."""
+    closed: BoolArray
+    outcomes: EpisodeOutcomes
+    window_date: DateArray
+    today: dt.date
+
+    @property
+    def measured(self) -> BoolArray:
+        """Episodes with two or more measurements (the default population of every figure)."""
+        return np.asarray(self.counts >= 2, dtype=bool)
+
+
+Analysed: TypeAlias = InstrumentAnalysis | EffectivenessData
+"""Either input of ``stats``: the full analysis or only the effectiveness inputs."""
+
+
 def find_instrument(instruments: dict[str, InstrumentDef], name: str) -> InstrumentDef:
     """Return the instrument called ``name`` (any case or punctuation), or a UserError."""
     wanted = normalise_name(name)
@@ -81,6 +132,8 @@ def analyse_instrument(
     today: dt.date | None = None,
 ) -> InstrumentAnalysis:
     """Load one instrument's scores and episodes and compute every per-episode result."""
+    from practice_app.storage.instruments import load_instruments
+
     instrument = find_instrument(load_instruments(session), name)
     today = today or dt.date.today()
     episodes = load_episodes(session, therapist_code=therapist_code)
@@ -105,18 +158,97 @@ def analyse_instrument(
     )
 
 
-def own_reference(analysis: InstrumentAnalysis) -> SaesReference | None:
+def effectiveness_data(
+    session: OrmSession,
+    name: str,
+    *,
+    therapist_code: str | None = None,
+    today: dt.date | None = None,
+) -> EffectivenessData:
+    """Load and compute only what the effectiveness figures need (``stats``).
+
+    The same numbers as ``analyse_instrument(...).outcomes``, without what the figures
+    do not use (client codes, sudden changes, per-episode signal details), from a lean
+    load of three columns per score.
+    """
+    from practice_app.storage.instruments import load_instruments
+
+    instrument = find_instrument(load_instruments(session), name)
+    rows = load_outcome_rows(session, instrument.name, therapist_code=therapist_code)
+    return effectiveness_from_rows(instrument, rows, today or dt.date.today())
+
+
+def quick_effectiveness_data(
+    target: str | None,
+    name: str,
+    *,
+    therapist_code: str | None = None,
+    today: dt.date | None = None,
+) -> EffectivenessData | None:
+    """``effectiveness_data`` straight from an up-to-date SQLite file, without SQLAlchemy.
+
+    None when the database needs the full open (a URL, a file to create, refuse or
+    migrate) or does not hold the instrument yet: then open it with ``open_database``
+    and call ``effectiveness_data``, which also gives the errors.
+    """
+    connection = open_for_reading(target)
+    if connection is None:
+        return None
+    try:
+        try:
+            instrument = find_instrument(read_instruments(connection), name)
+        except UserError:
+            return None  # maybe a built-in not stored yet: open_database adds it
+        rows = fetch_outcome_rows(connection, instrument.name, therapist_code=therapist_code)
+    finally:
+        connection.close()
+    return effectiveness_from_rows(instrument, rows, today or dt.date.today())
+
+
+def effectiveness_from_rows(
+    instrument: InstrumentDef, data: OutcomeRows, today: dt.date
+) -> EffectivenessData:
+    """Compute the effectiveness inputs from the lean load (as ``analyse_instrument`` does)."""
+    e = data.episode_id.size
+    rows = to_rows(data.score_episode_id, data.episode_id)
+    matrix = build_score_matrix(rows, data.score_number, data.score_total, e)
+    ending = resolve_endings(data.ending_reason, data.last_session_date, today)
+    closed = np.asarray(ending != "", dtype=bool)
+    # As summarize_episodes: alliance instruments (no RC) get no category and no signal.
+    category = categorize_matrix(matrix, instrument)
+    if instrument.reliable_change is None:
+        not_on_track = np.zeros(e, dtype=bool)
+    else:
+        pool = reference_pool(matrix, closed)
+        not_on_track = outcome_signals(matrix, instrument, pool).ever_red
+    outcomes = EpisodeOutcomes(
+        intake=matrix.intake,
+        outcome=matrix.latest,
+        category=category,
+        not_on_track=not_on_track,
+        dropout=dropout_flags(ending, reliably_improved(category)),
+        sessions=data.sessions.astype(np.float64),
+        weeks=weeks_in_care(data.first_session_date, data.last_session_date),
+    )
+    dates = window_dates(closed, data.end_date, data.last_session_date)
+    return EffectivenessData(
+        instrument, data.episode_id, matrix.counts, closed, outcomes, dates, today
+    )
+
+
+def own_reference(analysis: Analysed) -> SaesReference | None:
     """The SAES reference fit on all the therapist's measured episodes (fixed across windows)."""
     m = analysis.measured
     if not m.any():
         return None
+    # outcomes.intake and .outcome are the summaries' intake and latest.
     return saes_reference(
-        analysis.summaries.intake[m], analysis.summaries.latest[m], analysis.instrument, "own"
+        analysis.outcomes.intake[m], analysis.outcomes.outcome[m], analysis.instrument, "own"
     )
 
 
 def select_episodes(
-    analysis: InstrumentAnalysis,
+    analysis: Analysed,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -196,7 +328,7 @@ def window_json(window: Window) -> dict[str, Any]:
 
 
 def stats(
-    analysis: InstrumentAnalysis,
+    analysis: Analysed,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,

@@ -2,28 +2,38 @@
 
 These run plain SELECTs through the Core connection and build arrays in one pass
 (no ORM objects), because the analysis reads every score of an instrument.
+
+The lean load behind ``stats`` (``OutcomeRows``): the three columns of every score the
+figures need and one aggregated row per episode, fetched as plain tuples from a DBAPI
+cursor (no Row objects, no type processing: on 300,000 scores the per-row Python cost
+is most of the load). ``load_outcome_rows`` runs it in an ORM session of any database;
+``open_for_reading`` + ``read_outcome_rows`` run it on an up-to-date SQLite file
+without SQLAlchemy at all, whose import alone costs more than half a second.
+
+SQLAlchemy and the models are therefore imported inside the functions that use them,
+so that importing this module (for the lean SQLite path) does not load them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import String, and_, func, select, type_coerce
-from sqlalchemy.orm import Session as OrmSession
 
-from practice_app.storage.models import (
-    Client,
-    ClientAttribute,
-    Episode,
-    Instrument,
-    Score,
-    Session,
-    Therapist,
-)
+from practice_app.analysis.instruments import InstrumentDef, parse_instrument
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -67,15 +77,24 @@ def to_dates(values: list[Any]) -> DateArray:
 
 
 def _episode_filter(therapist_code: str | None) -> list[Any]:
+    from sqlalchemy import select
+
+    from practice_app.storage.models import Episode, Therapist
+
     if therapist_code is None:
         return []
-    return [Episode.therapist_id == select(Therapist.id).where(Therapist.code == therapist_code)]
+    therapist = select(Therapist.id).where(Therapist.code == therapist_code).scalar_subquery()
+    return [Episode.therapist_id == therapist]
 
 
 def load_scores(
     session: OrmSession, instrument: str, *, therapist_code: str | None = None
 ) -> ScoreRows:
     """Load the totals of ``instrument`` with their episode, session number and date."""
+    from sqlalchemy import String, select, type_coerce
+
+    from practice_app.storage.models import Episode, Instrument, Score, Session
+
     stmt = (
         # type_coerce skips per-row date parsing on SQLite (the ISO text goes to numpy).
         select(Session.episode_id, Session.number, type_coerce(Session.date, String), Score.total)
@@ -107,6 +126,10 @@ def load_scores(
 
 def load_episodes(session: OrmSession, *, therapist_code: str | None = None) -> EpisodeRows:
     """Load every episode with its codes, dates, ending and session count."""
+    from sqlalchemy import and_, func, select
+
+    from practice_app.storage.models import Client, Episode, Session, Therapist
+
     stats = (
         select(
             Session.episode_id.label("episode_id"),
@@ -152,8 +175,227 @@ def load_episodes(session: OrmSession, *, therapist_code: str | None = None) -> 
     )
 
 
+@dataclass(frozen=True)
+class OutcomeRows:
+    """One instrument's scores and the episode facts the effectiveness figures need.
+
+    Scores are in no particular order (``build_score_matrix`` sorts them); episodes are
+    sorted by id: the same episodes, with the same values, as ``load_episodes`` gives.
+    """
+
+    score_episode_id: IntArray
+    score_number: IntArray
+    score_total: FloatArray
+    episode_id: IntArray
+    end_date: DateArray
+    ending_reason: list[str | None]
+    first_session_date: DateArray
+    last_session_date: DateArray
+    sessions: IntArray
+
+
+# Plain SQL that SQLite and PostgreSQL both read; {} marks a parameter (see _placeholders).
+# "+ 0" keeps SQLite off the instrument index: with one or two instruments per session,
+# one pass over the score table is about twice as fast as an index search that then
+# looks up every matching row.
+_SCORES_SQL = """
+SELECT session.episode_id, session.number, score.total
+FROM score JOIN session ON session.id = score.session_id
+WHERE score.instrument_id + 0 = (SELECT instrument.id FROM instrument WHERE instrument.name = {})
+"""
+_EPISODES_SQL = """
+SELECT episode.id, episode.end_date, episode.ending_reason,
+       min(session.date), max(session.date), count(session.id)
+FROM episode LEFT OUTER JOIN session ON session.episode_id = episode.id
+"""
+_THERAPIST_SQL = (
+    "episode.therapist_id = (SELECT therapist.id FROM therapist WHERE therapist.code = {})"
+)
+
+
+def _placeholders(sql: str, paramstyle: str, params: Sequence[Any]) -> tuple[str, Any]:
+    """Fill the {} marks with the driver's parameter style; return the SQL and its args."""
+    n = sql.count("{}")
+    if paramstyle == "qmark":
+        return sql.format(*["?"] * n), list(params)
+    if paramstyle in ("format", "pyformat"):
+        return sql.format(*["%s"] * n), list(params)
+    if paramstyle == "numeric":
+        return sql.format(*[f":{i + 1}" for i in range(n)]), list(params)
+    names = [f"p{i}" for i in range(n)]  # named
+    return sql.format(*[f":{k}" for k in names]), dict(zip(names, params, strict=True))
+
+
+def _fetch(connection: Any, paramstyle: str, sql: str, params: Sequence[Any]) -> list[Any]:
+    text, args = _placeholders(sql, paramstyle, params)
+    cursor = connection.cursor()
+    try:
+        cursor.execute(text, args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def fetch_outcome_rows(
+    connection: Any,
+    instrument: str,
+    *,
+    therapist_code: str | None = None,
+    paramstyle: str = "qmark",
+) -> OutcomeRows:
+    """Run the lean ``stats`` load on a DBAPI connection (plain tuples, no SQLAlchemy)."""
+    scores_sql, episodes_sql = _SCORES_SQL, _EPISODES_SQL
+    score_params: list[Any] = [instrument]
+    episode_params: list[Any] = []
+    if therapist_code is not None:
+        scores_sql += (
+            " AND session.episode_id IN (SELECT episode.id FROM episode WHERE "
+            + _THERAPIST_SQL
+            + ")"
+        )
+        score_params.append(therapist_code)
+        episodes_sql += " WHERE " + _THERAPIST_SQL
+        episode_params.append(therapist_code)
+    episodes_sql += (
+        " GROUP BY episode.id, episode.end_date, episode.ending_reason ORDER BY episode.id"
+    )
+    score_rows = _fetch(connection, paramstyle, scores_sql, score_params)
+    episode_rows = _fetch(connection, paramstyle, episodes_sql, episode_params)
+    # All three score columns through one float array: ids and session numbers are
+    # exact in a double, and one C loop over the flattened tuples is the fastest way in.
+    flat = np.fromiter(
+        itertools.chain.from_iterable(score_rows), np.float64, 3 * len(score_rows)
+    ).reshape(-1, 3)
+    cols: list[tuple[Any, ...]] = (
+        list(zip(*episode_rows, strict=True)) if episode_rows else [()] * 6
+    )
+    return OutcomeRows(
+        score_episode_id=flat[:, 0].astype(np.int64),
+        score_number=flat[:, 1].astype(np.int64),
+        score_total=flat[:, 2].copy(),
+        episode_id=np.array(cols[0], dtype=np.int64),
+        end_date=to_dates(list(cols[1])),
+        ending_reason=list(cols[2]),
+        first_session_date=to_dates(list(cols[3])),
+        last_session_date=to_dates(list(cols[4])),
+        sessions=np.array(cols[5], dtype=np.int64),
+    )
+
+
+def load_outcome_rows(
+    session: OrmSession, instrument: str, *, therapist_code: str | None = None
+) -> OutcomeRows:
+    """Run the lean ``stats`` load inside an ORM session (any database, its transaction)."""
+    connection = session.connection()
+    return fetch_outcome_rows(
+        connection.connection,
+        instrument,
+        therapist_code=therapist_code,
+        paramstyle=connection.dialect.paramstyle,
+    )
+
+
+# --- Up-to-date SQLite files without SQLAlchemy ------------------------------------
+# These mirror what storage.engine and storage.database check, without importing them
+# (both load SQLAlchemy); tests assert that they agree.
+
+_APP_NAME = "practice-app"
+_DB_ENV_VAR = "PRACTICE_APP_DB"
+_DEFAULT_DB_FILENAME = "practice.sqlite3"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE
+)
+
+
+def plain_sqlite_path(target: str | None) -> Path:
+    """The file ``--db`` (or $PRACTICE_APP_DB, or the default) names; URLs raise ValueError."""
+    if not target:
+        target = os.environ.get(_DB_ENV_VAR) or None
+    if not target:
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir(_APP_NAME, appauthor=False)) / _DEFAULT_DB_FILENAME
+    if "://" in target:
+        raise ValueError("a database URL, not a file path")
+    return Path(target).expanduser().resolve()
+
+
+def head_revision_from_files() -> str | None:
+    """The schema revision this version of the app writes, read from its migration files."""
+    graph: dict[str, str | None] = {}
+    for path in sorted(_MIGRATIONS.glob("*.py")):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            down = found.get("down_revision")
+            graph[found["revision"]] = None if down in (None, "None") else down
+    heads = set(graph) - {down for down in graph.values() if down}
+    return heads.pop() if len(heads) == 1 else None
+
+
+def open_for_reading(target: str | None) -> sqlite3.Connection | None:
+    """A connection to an up-to-date practice-app SQLite file, inside a read transaction.
+
+    None whenever the full ``open_database`` is needed instead: a URL, a missing, empty,
+    unreadable or unwritable file, something that is not SQLite, or a database at another
+    schema revision than this version writes (to be refused or migrated). Nothing is
+    written; the caller closes the connection.
+    """
+    try:
+        path = plain_sqlite_path(target)
+    except ValueError:
+        return None
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        if not (os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
+            return None
+        with path.open("rb") as fh:
+            if fh.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+                return None
+        # Read-write open, as storage.engine does: a read-only connection to a WAL file
+        # leaves -wal and -shm files behind that it cannot remove.
+        con = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, isolation_level=None)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        con.execute("PRAGMA busy_timeout=5000")
+        # One read transaction: the revision check and every later read see one snapshot.
+        con.execute("BEGIN")
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        if row is not None and str(row[0]) == head_revision_from_files():
+            return con
+    except sqlite3.Error:
+        pass
+    con.close()
+    return None
+
+
+def read_instruments(connection: Any) -> dict[str, InstrumentDef]:
+    """Every stored instrument definition keyed by name (as storage.instruments loads them)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("SELECT name, definition, builtin FROM instrument")
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return {
+        name: parse_instrument(
+            json.loads(definition) if isinstance(definition, str) else definition,
+            f"instrument {name}",
+            builtin=bool(builtin),
+        )
+        for name, definition, builtin in rows
+    }
+
+
 def load_client_attributes(session: OrmSession) -> dict[str, dict[str, str]]:
     """Return every client's attributes (fixed fields and custom ones) keyed by client code."""
+    from sqlalchemy import select
+
+    from practice_app.storage.models import Client, ClientAttribute
+
     result: dict[str, dict[str, str]] = {}
     fixed = select(
         Client.code,
