@@ -1,4 +1,5 @@
-"""Fast entry of one session's scores: items or totals, Tab through, Enter saves.
+"""Fast entry of one session's scores (items or totals, Tab through, Enter saves), and the
+dialog that closes an episode with its ending reason.
 
 The form checks the entry inline with the same rules the storage applies
 (``storage.sessions.check_scores``): a bad field turns red and a message says why;
@@ -14,7 +15,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_app.analysis.instruments import InstrumentDef
+from practice_app.storage.models import ENDING_LABELS
 from practice_app.storage.sessions import ScoreInput, ScoreProblem, check_scores
 
 FieldKey = tuple[str, int | None]
@@ -325,3 +331,43 @@ class SessionEntry(QFrame):
                 else ""
             )
             edit.setStyleSheet(bold)
+
+
+CLOSING_REASONS = ("planned", "stopped", "referred", "other")
+"""Reasons offered when closing by hand ("inactive" is set by the inactivity rule)."""
+
+
+class CloseEpisodeDialog(QDialog):
+    """Asks how the episode ended and when."""
+
+    def __init__(self, parent: QWidget, earliest: dt.date | None, today: dt.date) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Close episode")
+        form = QFormLayout(self)
+        intro = QLabel(
+            "How did this episode of care end? The ending counts in the dropout figures."
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.reason = QComboBox()
+        for key in CLOSING_REASONS:
+            self.reason.addItem(ENDING_LABELS[key], key)
+        form.addRow("Ending", self.reason)
+        self.end_date = QDateEdit(QDate(today.year, today.month, today.day))
+        self.end_date.setCalendarPopup(True)
+        self.end_date.setDisplayFormat("dd MMM yyyy")
+        if earliest is not None:
+            self.end_date.setMinimumDate(QDate(earliest.year, earliest.month, earliest.day))
+        form.addRow("End date", self.end_date)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Close episode")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[str, dt.date]:
+        """The chosen reason key and end date."""
+        q = self.end_date.date()
+        return str(self.reason.currentData()), dt.date(q.year(), q.month(), q.day())

@@ -7,14 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -35,7 +31,7 @@ from sqlalchemy.orm import Session as OrmSession
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.clients import SIGNAL_COLOURS
-from practice_app.gui.session_entry import SessionEntry, SessionInput
+from practice_app.gui.session_entry import CloseEpisodeDialog, SessionEntry, SessionInput
 from practice_app.gui.session_entry import short_name as _short
 from practice_app.services.client_page import ClientPage, EpisodeView
 from practice_app.storage.models import ENDING_LABELS
@@ -45,9 +41,6 @@ from practice_app.storage.sessions import (
     delete_session,
     reopen_episode,
 )
-
-CLOSING_REASONS = ("planned", "stopped", "referred", "other")
-"""Reasons offered when closing by hand ("inactive" is set by the inactivity rule)."""
 
 OUTCOME_WORDS = {
     "starter": {
@@ -94,42 +87,6 @@ def _panel(title: str) -> tuple[QFrame, QVBoxLayout]:
     heading.setObjectName("sectionTitle")
     layout.addWidget(heading)
     return frame, layout
-
-
-class CloseEpisodeDialog(QDialog):
-    """Asks how the episode ended and when."""
-
-    def __init__(self, parent: QWidget, earliest: dt.date | None, today: dt.date) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Close episode")
-        form = QFormLayout(self)
-        intro = QLabel(
-            "How did this episode of care end? The ending counts in the dropout figures."
-        )
-        intro.setWordWrap(True)
-        form.addRow(intro)
-        self.reason = QComboBox()
-        for key in CLOSING_REASONS:
-            self.reason.addItem(ENDING_LABELS[key], key)
-        form.addRow("Ending", self.reason)
-        self.end_date = QDateEdit(QDate(today.year, today.month, today.day))
-        self.end_date.setCalendarPopup(True)
-        self.end_date.setDisplayFormat("dd MMM yyyy")
-        if earliest is not None:
-            self.end_date.setMinimumDate(QDate(earliest.year, earliest.month, earliest.day))
-        form.addRow("End date", self.end_date)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Close episode")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def values(self) -> tuple[str, dt.date]:
-        """The chosen reason key and end date."""
-        q = self.end_date.date()
-        return str(self.reason.currentData()), dt.date(q.year(), q.month(), q.day())
 
 
 class _WriteCommand(QUndoCommand):
