@@ -36,6 +36,28 @@ DATA = HERE / "data"
 BASELINE = HERE / "stats_numpy_baseline.py"
 TARGET_RATIO = 1.0
 
+# One in-process run of the app's stats path, timed phase by phase (not in the ratio).
+BREAKDOWN = """
+import datetime as dt, json, os, sys, time
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+t0 = time.perf_counter()
+from practice_app.cli import stats as command
+from practice_app.services import outcomes
+from practice_app.storage import analysis_data
+t1 = time.perf_counter()
+con = analysis_data.open_for_reading(sys.argv[1])
+assert con is not None, "the quick SQLite path was not taken"
+instrument = outcomes.find_instrument(analysis_data.read_instruments(con), "ORS")
+rows = analysis_data.fetch_outcome_rows(con, instrument.name)
+con.close()
+t2 = time.perf_counter()
+data = outcomes.effectiveness_from_rows(instrument, rows, dt.date.today())
+t3 = time.perf_counter()
+outcomes.stats(data)
+t4 = time.perf_counter()
+print(json.dumps({"imports": t1 - t0, "load": t2 - t1, "signals": t3 - t2, "figures": t4 - t3}))
+"""
+
 
 def _import_benchmark() -> ModuleType:
     """benchmarks/import.py as a module (its name is a keyword, so load it by path)."""
@@ -129,6 +151,20 @@ def main(argv: list[str] | None = None) -> int:
             + ("n and category counts agree" if same else "DISAGREE on n or category counts")
             + f" (effect size app {app_out['effect_size']['value']}, "
             f"baseline {base_out['effect_size']['value']})"
+        )
+        phases = json.loads(
+            subprocess.run(
+                [str(args.python), "-c", BREAKDOWN, str(db)],
+                env=_env(),
+                capture_output=True,
+                check=True,
+            ).stdout
+        )
+        print(
+            "app phases (one run):  "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
+            + " (signals: per-episode results and fitted trajectories;"
+            " figures: bootstrap and the rest)"
         )
         if args.keep:
             print(f"kept: {work}")

@@ -256,9 +256,9 @@ def fetch_outcome_rows(
         score_params.append(therapist_code)
         episodes_sql += " WHERE " + _THERAPIST_SQL
         episode_params.append(therapist_code)
-    episodes_sql += (
-        " GROUP BY episode.id, episode.end_date, episode.ending_reason ORDER BY episode.id"
-    )
+    # Grouped by the primary key alone (its other columns follow from it, for SQLite and
+    # PostgreSQL alike), so SQLite walks the episodes in id order with no sort.
+    episodes_sql += " GROUP BY episode.id ORDER BY episode.id"
     score_rows = _fetch(connection, paramstyle, scores_sql, score_params)
     episode_rows = _fetch(connection, paramstyle, episodes_sql, episode_params)
     # All three score columns through one float array: ids and session numbers are
