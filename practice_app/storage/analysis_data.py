@@ -20,7 +20,6 @@ import datetime as dt
 import itertools
 import json
 import os
-import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from practice_app.analysis.instruments import InstrumentDef, parse_instrument
+from practice_app.storage import locations
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as OrmSession
@@ -296,27 +296,15 @@ def load_outcome_rows(
 
 
 # --- Up-to-date SQLite files without SQLAlchemy ------------------------------------
-# These mirror what storage.engine and storage.database check, without importing them
-# (both load SQLAlchemy); tests assert that they agree.
-
-_APP_NAME = "practice-app"
-_DB_ENV_VAR = "PRACTICE_APP_DB"
-_DEFAULT_DB_FILENAME = "practice.sqlite3"
-_SQLITE_HEADER = b"SQLite format 3\x00"
-_MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
-_REVISION_LINE = re.compile(
-    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE
-)
+# These check what storage.engine and storage.database check, through storage.locations
+# (which loads no SQLAlchemy); tests assert that they agree.
 
 
 def plain_sqlite_path(target: str | None) -> Path:
     """The file ``--db`` (or $PRACTICE_APP_DB, or the default) names; URLs raise ValueError."""
+    target = locations.target_from_environment(target)
     if not target:
-        target = os.environ.get(_DB_ENV_VAR) or None
-    if not target:
-        import platformdirs
-
-        return Path(platformdirs.user_data_dir(_APP_NAME, appauthor=False)) / _DEFAULT_DB_FILENAME
+        return locations.default_database_path()
     if "://" in target:
         raise ValueError("a database URL, not a file path")
     return Path(target).expanduser().resolve()
@@ -324,13 +312,7 @@ def plain_sqlite_path(target: str | None) -> Path:
 
 def head_revision_from_files() -> str | None:
     """The schema revision this version of the app writes, read from its migration files."""
-    graph: dict[str, str | None] = {}
-    for path in sorted(_MIGRATIONS.glob("*.py")):
-        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            down = found.get("down_revision")
-            graph[found["revision"]] = None if down in (None, "None") else down
-    heads = set(graph) - {down for down in graph.values() if down}
+    heads = locations.head_revisions()
     return heads.pop() if len(heads) == 1 else None
 
 
@@ -352,7 +334,7 @@ def open_for_reading(target: str | None) -> sqlite3.Connection | None:
         if not (os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
             return None
         with path.open("rb") as fh:
-            if fh.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            if fh.read(len(locations.SQLITE_HEADER)) != locations.SQLITE_HEADER:
                 return None
         # Read-write open, as storage.engine does: a read-only connection to a WAL file
         # leaves -wal and -shm files behind that it cannot remove.

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,15 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from practice_app.errors import AppError, UserError
 from practice_app.storage import engine as eng
+from practice_app.storage import locations
 from practice_app.storage.instruments import sync_builtin_instruments
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-_REVISION_LINE = re.compile(
-    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE
-)
 
 
 @dataclass
@@ -60,31 +54,13 @@ def alembic_config() -> Config:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(locations.MIGRATIONS_DIR))
     return config
-
-
-@cache
-def _revision_graph() -> dict[str, str | None]:
-    """Map each shipped revision to the one it revises, read from the migration files.
-
-    Read with a regular expression rather than through Alembic, so that opening an
-    up-to-date database never imports Alembic (it is the slowest import at start-up);
-    a test checks that this agrees with Alembic's own view.
-    """
-    graph: dict[str, str | None] = {}
-    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
-        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            down = found.get("down_revision")
-            graph[found["revision"]] = None if down in (None, "None") else down
-    return graph
 
 
 def head_revision() -> str:
     """Return the schema revision this version of the app writes."""
-    graph = _revision_graph()
-    heads = set(graph) - {down for down in graph.values() if down}
+    heads = locations.head_revisions()
     if len(heads) != 1:
         raise AppError("the app's database migrations are broken; reinstall practice-app")
     return heads.pop()
@@ -92,7 +68,7 @@ def head_revision() -> str:
 
 def known_revisions() -> set[str]:
     """Return every revision this version of the app knows."""
-    return set(_revision_graph())
+    return set(locations.revision_graph())
 
 
 def _refuse_newer(revision: str, label: str) -> None:

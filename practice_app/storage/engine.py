@@ -13,18 +13,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from practice_app.errors import UserError
+from practice_app.storage.locations import (
+    APP_NAME,
+    DB_ENV_VAR,
+    DEFAULT_DB_FILENAME,
+    SQLITE_HEADER,
+    default_data_dir,
+    default_database_path,
+    target_from_environment,
+)
 
-APP_NAME = "practice-app"
-DB_ENV_VAR = "PRACTICE_APP_DB"
-DEFAULT_DB_FILENAME = "practice.sqlite3"
-SQLITE_HEADER = b"SQLite format 3\x00"
+__all__ = [
+    "APP_NAME",
+    "DB_ENV_VAR",
+    "DEFAULT_DB_FILENAME",
+    "SQLITE_HEADER",
+    "DatabaseLocation",
+    "default_data_dir",
+    "default_database_path",
+    "make_engine",
+    "resolve_location",
+]
 
 
 @dataclass(frozen=True)
@@ -42,20 +57,9 @@ class DatabaseLocation:
         return self.url.render_as_string(hide_password=True)
 
 
-def default_data_dir() -> Path:
-    """Return the per-user data folder (created on first use with mode 0700)."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_database_path() -> Path:
-    """Return the default SQLite file in the user's data folder."""
-    return default_data_dir() / DEFAULT_DB_FILENAME
-
-
 def resolve_location(target: str | None) -> DatabaseLocation:
     """Turn ``--db`` (or $PRACTICE_APP_DB, or the default) into a checked location."""
-    if not target:
-        target = os.environ.get(DB_ENV_VAR) or None
+    target = target_from_environment(target)
     if not target:
         path = default_database_path()
         return DatabaseLocation(make_url(f"sqlite:///{path}"), path)

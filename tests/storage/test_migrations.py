@@ -14,10 +14,10 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from practice_app.storage import database
+from practice_app.storage import database, locations
 from practice_app.storage.database import alembic_config, head_revision, open_database
 
-REAL_MIGRATIONS = database.MIGRATIONS_DIR
+REAL_MIGRATIONS = locations.MIGRATIONS_DIR
 
 NEXT_MIGRATION = '''"""add a column, as a later version would"""
 
@@ -63,15 +63,15 @@ def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path: Path) 
 def newer_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Pretend to be the next version of the app: its migrations hold one more revision."""
     migrations = tmp_path / "migrations"
-    shutil.copytree(database.MIGRATIONS_DIR, migrations)
+    shutil.copytree(locations.MIGRATIONS_DIR, migrations)
     old_head = head_revision()
     (migrations / "versions" / "0099_pronouns.py").write_text(
         NEXT_MIGRATION.format(head=old_head), encoding="utf-8"
     )
-    monkeypatch.setattr(database, "MIGRATIONS_DIR", migrations)
-    database._revision_graph.cache_clear()
+    monkeypatch.setattr(locations, "MIGRATIONS_DIR", migrations)
+    locations.revision_graph.cache_clear()
     yield migrations
-    database._revision_graph.cache_clear()
+    locations.revision_graph.cache_clear()
 
 
 def _revision(path: Path) -> str:
@@ -84,9 +84,9 @@ def _revision(path: Path) -> str:
 
 def test_an_older_database_is_backed_up_then_migrated(tmp_path: Path, newer_app: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    database._revision_graph.cache_clear()
+    locations.revision_graph.cache_clear()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(database, "MIGRATIONS_DIR", REAL_MIGRATIONS)
+        mp.setattr(locations, "MIGRATIONS_DIR", REAL_MIGRATIONS)
         old = open_database(str(path))
         with old.session() as s:
             s.execute(
@@ -96,7 +96,7 @@ def test_an_older_database_is_backed_up_then_migrated(tmp_path: Path, newer_app:
                 )
             )
         old.dispose()
-    database._revision_graph.cache_clear()
+    locations.revision_graph.cache_clear()
     old_revision = _revision(path)
 
     db = open_database(str(path))
