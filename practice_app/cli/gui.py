@@ -19,6 +19,8 @@ from practice_app.errors import AppError, UserError
 
 SCREENSHOT_SIZE = (1280, 800)
 SCREENSHOT_TIMEOUT_S = 60
+# The offscreen platform says this whenever a window is shown; it means nothing here.
+_OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if screenshot is None:
         window.show()
         return int(app.exec())
+    _quiet_offscreen_noise()
     try:
         save_screenshot(app, window, screenshot)
     finally:
@@ -105,6 +108,18 @@ def make_application() -> Any:
     app.setStyle("Fusion")  # the same calm look on every platform and offscreen
     app.setStyleSheet(resource_path("styles", "app.qss").read_text(encoding="utf-8"))
     return app
+
+
+def _quiet_offscreen_noise() -> None:
+    """Pass Qt's messages on to stderr, except the offscreen platform's harmless notice."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: Any, message: str) -> None:
+        if kind == QtMsgType.QtWarningMsg and message.startswith(_OFFSCREEN_NOISE):
+            return
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def save_screenshot(app: Any, window: Any, path: Path) -> None:
