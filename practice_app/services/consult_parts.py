@@ -1,0 +1,317 @@
+"""Building the consultation brief's parts from the client page's episode view. No Qt.
+
+Everything here reads ``services.client_page`` results (the same analysis the client
+page shows) plus the lessons and session notes; nothing is recomputed differently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import selectinload
+
+from practice_app.services.client_page import PROMPT_FROM, ClientPage, EpisodeView
+from practice_app.services.consult_view import (
+    ALLIANCE_WORDS,
+    BUNT_FROM,
+    OUTCOME_WORDS,
+    AllianceSummary,
+    EpisodeChoice,
+    InstrumentResult,
+    ItemRow,
+    ItemTable,
+    LessonNote,
+    SessionNote,
+    SignalNote,
+    SuddenChange,
+    Trajectory,
+    TrajectoryPoint,
+)
+from practice_app.storage.models import ClientLesson
+from practice_app.storage.models import Session as SessionModel
+
+
+def signal_words(e: EpisodeView) -> str:
+    return OUTCOME_WORDS.get(e.model, OUTCOME_WORDS["starter"])[e.signal]
+
+
+def choices(page: ClientPage) -> tuple[EpisodeChoice, ...]:
+    return tuple(
+        EpisodeChoice(
+            e.episode_id,
+            e.label,
+            e.first_date,
+            e.last_date,
+            e.ending_text,
+            len(e.sessions),
+            e.signal,
+        )
+        for e in page.episodes
+    )
+
+
+def instruments(page: ClientPage, e: EpisodeView) -> tuple[InstrumentResult, ...]:
+    out: list[InstrumentResult] = []
+    d = page.outcome
+    if d is not None and e.n:
+        out.append(
+            InstrumentResult(
+                d.name,
+                d.title,
+                "outcome",
+                e.n,
+                e.intake,
+                e.latest,
+                e.change,
+                e.category,
+                e.signal,
+                signal_words(e),
+                e.model_text,
+                d.cutoff,
+                d.reliable_change,
+                d.higher_is_better,
+            )
+        )
+    a = page.alliance
+    totals = [s.totals[a.name] for s in e.sessions if a is not None and a.name in s.totals]
+    if a is not None and totals:
+        cutoff = f" {a.cutoff:g}" if a.cutoff is not None else ""
+        out.append(
+            InstrumentResult(
+                a.name,
+                a.title,
+                "alliance",
+                len(totals),
+                totals[0],
+                totals[-1],
+                totals[-1] - totals[0],
+                None,
+                e.alliance,
+                ALLIANCE_WORDS[e.alliance],
+                f"Alliance rule: red below the cutoff{cutoff}, orange after a drop of 1+ point",
+                a.cutoff,
+                a.reliable_change,
+                a.higher_is_better,
+            )
+        )
+    return tuple(out)
+
+
+def trajectory(page: ClientPage, e: EpisodeView) -> Trajectory:
+    d, a = page.outcome, page.alliance
+    points = tuple(
+        TrajectoryPoint(
+            s.number,
+            s.date,
+            s.totals.get(d.name) if d else None,
+            s.totals.get(a.name) if a else None,
+            s.signal,
+        )
+        for s in e.sessions
+        if (d and d.name in s.totals) or (a and a.name in s.totals)
+    )
+    band = None
+    if d is not None and e.intake is not None and d.reliable_change:
+        band = (e.intake - d.reliable_change, e.intake + d.reliable_change)
+    fitted = e.model == "fitted"
+    return Trajectory(
+        outcome=d.name if d else None,
+        alliance=a.name if a else None,
+        y_min=d.min if d else None,
+        y_max=d.max if d else None,
+        higher_is_better=d.higher_is_better if d else True,
+        points=points,
+        cutoff=d.cutoff if d else None,
+        reliable_band=band,
+        expected_x=e.expected_x if fitted else (),
+        expected_success=e.expected_success if fitted else (),
+        expected_fail=e.expected_fail if fitted else (),
+        model=e.model,
+        model_text=e.model_text,
+        alliance_cutoff=a.cutoff if a else None,
+        alliance_min=a.min if a else None,
+        alliance_max=a.max if a else None,
+    )
+
+
+def item_tables(page: ClientPage, e: EpisodeView) -> tuple[ItemTable, ...]:
+    tables = []
+    for d in (page.outcome, page.alliance):
+        if d is None or not d.items:
+            continue
+        scored = [s for s in e.sessions if d.name in s.totals or d.name in s.items]
+        if not scored:
+            continue
+        limit = d.cutoff / len(d.items) if d.alliance and d.cutoff else None
+        rows = []
+        sums = [0.0] * len(d.items)
+        counts = [0] * len(d.items)
+        for s in scored:
+            raw = s.items.get(d.name) or [None] * len(d.items)
+            values = tuple(raw[: len(d.items)])
+            for k, v in enumerate(values):
+                if v is not None:
+                    sums[k] += v
+                    counts[k] += 1
+            low = tuple(limit is not None and v is not None and v < limit for v in values)
+            rows.append(ItemRow(s.number, s.date, values, s.totals.get(d.name), low))
+        means = [(sums[k] / counts[k], d.items[k]) for k in range(len(d.items)) if counts[k]]
+        lowest = min(means) if means else None
+        tables.append(
+            ItemTable(
+                d.name,
+                d.items,
+                tuple(rows),
+                limit,
+                lowest[1] if lowest else None,
+                lowest[0] if lowest else None,
+            )
+        )
+    return tuple(tables)
+
+
+def sudden(e: EpisodeView) -> tuple[SuddenChange, ...]:
+    dates = {s.number: s.date for s in e.sessions}
+    return tuple(
+        SuddenChange(
+            m.kind,
+            m.pregain_session,
+            m.postgain_session,
+            dates.get(m.pregain_session),
+            dates.get(m.postgain_session),
+            m.pregain,
+            m.postgain,
+            m.magnitude,
+        )
+        for m in e.sudden
+    )
+
+
+def alliance_summary(
+    page: ClientPage, e: EpisodeView, tables: tuple[ItemTable, ...]
+) -> AllianceSummary | None:
+    a = page.alliance
+    if a is None:
+        return None
+    scored = [(s.number, s.totals[a.name]) for s in e.sessions if a.name in s.totals]
+    if not scored:
+        return None
+    totals = [t for _, t in scored]
+    below = tuple(n for n, t in scored if a.is_clinical(t)) if a.cutoff is not None else ()
+    table = next((t for t in tables if t.instrument == a.name), None)
+    return AllianceSummary(
+        a.name,
+        e.alliance,
+        ALLIANCE_WORDS[e.alliance],
+        len(totals),
+        totals[-1],
+        min(totals),
+        sum(totals) / len(totals),
+        a.cutoff,
+        below,
+        table.lowest_item if table else None,
+        table.lowest_mean if table else None,
+    )
+
+
+def red_run(e: EpisodeView) -> int:
+    """Red outcome measurements in a row up to the latest one."""
+    run = 0
+    for s in e.sessions:
+        if s.signal == "none":
+            continue
+        run = run + 1 if s.signal == "red" else 0
+    return run
+
+
+def signals(
+    page: ClientPage, e: EpisodeView, alliance: AllianceSummary | None
+) -> tuple[SignalNote, ...]:
+    notes: list[SignalNote] = []
+    if page.outcome is not None and e.n:
+        notes.append(
+            SignalNote(
+                e.signal, f"Outcome signal ({page.outcome.name}): {e.signal}", signal_words(e)
+            )
+        )
+        ever_red = sum(1 for s in e.sessions if s.signal == "red")
+        if ever_red and e.signal != "red":
+            notes.append(
+                SignalNote(
+                    "orange",
+                    "Not on track earlier",
+                    f"red at {ever_red} measurement{'s' if ever_red != 1 else ''} of {e.n}",
+                )
+            )
+    if alliance is not None:
+        text = alliance.words
+        if alliance.below_cutoff:
+            listed = ", ".join(str(n) for n in alliance.below_cutoff)
+            plural = "s" if len(alliance.below_cutoff) > 1 else ""
+            text += f"; below the cutoff at session{plural} {listed}"
+        title = f"Alliance signal ({alliance.instrument}): {alliance.signal}"
+        notes.append(SignalNote(alliance.signal, title, text))
+    if e.prompt:
+        notes.append(
+            SignalNote(
+                "red",
+                "Discuss a change of approach or a referral",
+                f"{e.n} measurements without reliable improvement (prompt from the "
+                f"{PROMPT_FROM}th)",
+            )
+        )
+    run = red_run(e)
+    good_alliance = alliance is not None and alliance.signal != "red"
+    if run >= BUNT_FROM and good_alliance and not e.prompt:
+        notes.append(
+            SignalNote(
+                "red",
+                "Consider talking about moving on",
+                f"red for the last {run} measurements while the alliance is good: a "
+                "conversation about changing approach or referring on",
+            )
+        )
+    for m in e.sudden:
+        level = "green" if m.kind == "gain" else "red"
+        notes.append(
+            SignalNote(
+                level,
+                f"Sudden {m.kind}",
+                f"session {m.pregain_session} → {m.postgain_session}: "
+                f"{m.pregain:.1f} → {m.postgain:.1f} ({m.magnitude:.1f} points)",
+            )
+        )
+    return tuple(notes)
+
+
+def lessons(
+    session: OrmSession, client_id: int, labels: dict[int, str], today: dt.date
+) -> tuple[LessonNote, ...]:
+    rows = session.scalars(
+        select(ClientLesson)
+        .where(ClientLesson.client_id == client_id, ClientLesson.date <= today)
+        .options(selectinload(ClientLesson.tags))
+        .order_by(ClientLesson.date, ClientLesson.id)
+    ).all()
+    return tuple(
+        LessonNote(
+            r.date,
+            labels.get(r.episode_id) if r.episode_id is not None else None,
+            r.taught,
+            r.new_or_different or "",
+            r.will_practise or "",
+            tuple(sorted(t.tag for t in r.tags)),
+        )
+        for r in rows
+    )
+
+
+def session_notes(session: OrmSession, episode_id: int) -> tuple[SessionNote, ...]:
+    rows = session.execute(
+        select(SessionModel.number, SessionModel.date, SessionModel.notes)
+        .where(SessionModel.episode_id == episode_id, SessionModel.notes.is_not(None))
+        .order_by(SessionModel.number)
+    ).all()
+    return tuple(SessionNote(n, d, t.strip()) for n, d, t in rows if t and t.strip())
