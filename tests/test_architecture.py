@@ -87,7 +87,7 @@ def test_every_core_package_imports_without_qt(tmp_path: Path) -> None:
     code = """
         import importlib, pkgutil, sys
         import practice_app
-        for pkg in ("analysis", "storage", "importers", "demo"):
+        for pkg in ("analysis", "storage", "importers", "demo", "services"):
             try:
                 package = importlib.import_module(f"practice_app.{pkg}")
             except ModuleNotFoundError:
@@ -115,6 +115,25 @@ def test_version_and_help_do_not_load_qt(tmp_path: Path) -> None:
             except SystemExit as exc:
                 assert exc.code == 0, exc.code
         bad = sorted(m for m in sys.modules if m.startswith(("PySide6", "pyqtgraph")))
+        print("Qt modules loaded:", ",".join(bad))
+    """
+    result = _python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "Qt modules loaded:"
+
+
+# Commands that render with Qt; every other command is a data command and must not load it.
+QT_COMMANDS = {"gui", "report"}
+
+
+def test_data_commands_do_not_load_qt(tmp_path: Path) -> None:
+    code = f"""
+        import sys
+        from practice_app.cli import COMMANDS, build_command_parser
+        for spec in COMMANDS:
+            if spec.name not in {sorted(QT_COMMANDS)!r}:
+                build_command_parser(spec)
+        bad = sorted(m for m in sys.modules if m.startswith({QT_PREFIXES!r}))
         print("Qt modules loaded:", ",".join(bad))
     """
     result = _python(code, tmp_path)
