@@ -1,0 +1,266 @@
+"""Candidate features for learning from clients (science.md section 7), as ``Feature``s.
+
+Public API:
+
+- ``categorical(kind, labels) -> Feature``: one value per episode (None or "" = unknown);
+  values that differ only in case or spacing are one value (shown as first seen).
+- ``multi_valued(kind, texts) -> Feature``: lists such as presenting concerns, split on
+  commas, semicolons, slashes, "|" and new lines; an episode may have several values.
+- ``binary(kind, value, present, known, skip_flags=()) -> Feature``: one yes/no feature
+  (only "yes" is tested: "no" is its mirror).
+- ``severity_bands(intake, instrument) -> Feature``: intake severity band.
+- ``early_low_alliance(by_session, instrument) -> Feature``: alliance below its cutoff
+  at session 1 or 2 (science.md section 7; a risk for dropout, section 3).
+- ``lowest_items(item_means, ...) -> IntArray`` and ``lowest_item(codes, items, instrument)``: the
+  alliance item with the lowest mean over the episode's sessions.
+- ``longest_gaps(episode, dates, n) -> FloatArray`` and ``long_gap(...)``.
+- ``episode_load(first, last, owner, session_dates, session_owner)`` and
+  ``load_bands(load)``: the therapist's weekly load while each episode ran.
+
+Choices (science.md names the features but not their bands):
+
+- Intake severity, in steps of the reliable change (RC) from the clinical cutoff:
+  "non-clinical" (not clinical at intake), "mild" (clinical, within one RC of the
+  cutoff), "moderate" (one to two RC), "severe" (two RC or more). For the ORS (cutoff
+  25, RC 5): 25 and above, 20-24.9, 15-19.9, below 15.
+- Lowest item: the item with the lowest mean over the episode's scored sessions; an
+  episode where two items share the lowest mean has no single lowest item (unknown).
+- Long gap: ``LONG_GAP_DAYS`` = 28 days or more between two consecutive sessions.
+- Weekly load: the sessions the therapist held (all clients) in each Monday-to-Sunday
+  week; an episode's load is the mean over the working weeks (weeks with a session)
+  from its first to its last session, as the workload figures (science.md section 6)
+  define it; bands of ``LOAD_BAND`` = 5 sessions a week.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from practice_app.analysis.categories import EPS, better_sign, clinical_mask
+from practice_app.analysis.instruments import InstrumentDef
+from practice_app.analysis.patterns import Feature
+from practice_app.analysis.scores import FloatArray, IntArray
+
+LONG_GAP_DAYS = 28
+LOAD_BAND = 5
+_SPLIT = re.compile(r"[,;/|\n]+")
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _values(groups: Sequence[Iterable[str]]) -> tuple[tuple[str, ...], list[list[int]]]:
+    """Distinct values (most frequent first, then by name) and each episode's value indexes."""
+    shown: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    keys: list[list[str]] = []
+    for group in groups:
+        row: list[str] = []
+        for text in group:
+            clean = " ".join(str(text).split())
+            if not clean:
+                continue
+            k = _key(clean)
+            if k not in row:
+                row.append(k)
+                shown.setdefault(k, clean)
+                counts[k] = counts.get(k, 0) + 1
+        keys.append(row)
+    order = sorted(counts, key=lambda k: (-counts[k], shown[k].casefold()))
+    index = {k: i for i, k in enumerate(order)}
+    return tuple(shown[k] for k in order), [[index[k] for k in row] for row in keys]
+
+
+def _feature(kind: str, groups: Sequence[Iterable[str]], exclusive: bool) -> Feature:
+    values, rows = _values(groups)
+    member = np.zeros((len(rows), len(values)), dtype=bool)
+    for e, row in enumerate(rows):
+        member[e, row] = True
+    return Feature(kind, values, member, np.asarray(member.any(axis=1), dtype=bool), exclusive)
+
+
+def categorical(kind: str, labels: Sequence[str | None]) -> Feature:
+    """A feature with one value per episode (None or blank = unknown)."""
+    return _feature(kind, [[v] if v else [] for v in labels], exclusive=True)
+
+
+def multi_valued(kind: str, texts: Sequence[str | None]) -> Feature:
+    """A feature whose text lists several values (presenting concerns)."""
+    return _feature(kind, [_SPLIT.split(t) if t else [] for t in texts], exclusive=False)
+
+
+def binary(
+    kind: str,
+    value: str,
+    present: npt.ArrayLike,
+    known: npt.ArrayLike,
+    skip_flags: Iterable[str] = (),
+) -> Feature:
+    """A yes/no feature: only the "yes" value is tested."""
+    known_b = np.asarray(known, dtype=bool)
+    member = (np.asarray(present, dtype=bool) & known_b)[:, None]
+    return Feature(
+        kind, (value,), member, known_b, exclusive=False, skip_flags=frozenset(skip_flags)
+    )
+
+
+def severity_bands(intake: npt.ArrayLike, instrument: InstrumentDef) -> Feature | None:
+    """Intake severity band in RC steps from the cutoff (None without cutoff or RC)."""
+    if instrument.cutoff is None or not instrument.reliable_change:
+        return None
+    x = np.asarray(intake, dtype=np.float64)
+    cut, rc = float(instrument.cutoff), float(instrument.reliable_change)
+    clinical = clinical_mask(x, instrument)
+    # Distance from the cutoff towards the worse end, in points.
+    worse = -better_sign(instrument) * (x - cut)
+    band = np.full(x.size, -1, dtype=np.int64)
+    band[~np.isnan(x)] = 0
+    band[clinical] = 1
+    band[clinical & (worse >= rc - EPS)] = 2
+    band[clinical & (worse >= 2 * rc - EPS)] = 3
+    g = "{:g}".format
+    if instrument.higher_is_better:
+        labels = (
+            f"non-clinical ({g(cut)} or more)",
+            f"mild ({g(cut - rc)} to under {g(cut)})",
+            f"moderate ({g(cut - 2 * rc)} to under {g(cut - rc)})",
+            f"severe (under {g(cut - 2 * rc)})",
+        )
+    else:
+        labels = (
+            f"non-clinical (under {g(cut)})",
+            f"mild ({g(cut)} to under {g(cut + rc)})",
+            f"moderate ({g(cut + rc)} to under {g(cut + 2 * rc)})",
+            f"severe ({g(cut + 2 * rc)} or more)",
+        )
+    member = band[:, None] == np.arange(4)[None, :]
+    used = member.any(axis=0)
+    return Feature(
+        "intake severity",
+        tuple(label for label, u in zip(labels, used, strict=True) if u),
+        member[:, used],
+        band >= 0,
+    )
+
+
+def early_low_alliance(by_session: npt.ArrayLike, instrument: InstrumentDef) -> Feature:
+    """Alliance below the cutoff at session 1 or 2 (known when either is scored)."""
+    m = np.asarray(by_session, dtype=np.float64)
+    first_two = m[:, :2] if m.ndim == 2 else np.empty((0, 0))
+    known = ~np.isnan(first_two).all(axis=1) if first_two.shape[1] else np.zeros(m.shape[0], bool)
+    low = clinical_mask(first_two, instrument).any(axis=1) if first_two.shape[1] else known
+    return binary("early alliance", "low", low, known, skip_flags=("low_alliance",))
+
+
+def lowest_items(item_means: npt.ArrayLike) -> IntArray:
+    """Index of each episode's lowest item mean (-1 when none, or two share the lowest)."""
+    m = np.asarray(item_means, dtype=np.float64)
+    if m.size == 0:
+        return np.full(m.shape[0], -1, dtype=np.int64)
+    filled = np.where(np.isnan(m), np.inf, m)
+    low = filled.min(axis=1)
+    # Means of one-decimal items: a millionth of a point apart is the same mean.
+    ties = (np.abs(filled - low[:, None]) <= 1e-6).sum(axis=1)
+    out: IntArray = np.asarray(filled.argmin(axis=1), dtype=np.int64)
+    out[(ties != 1) | ~np.isfinite(low)] = -1
+    return out
+
+
+def lowest_item(codes: IntArray, items: Sequence[str], instrument: str = "SRS") -> Feature:
+    """The lowest alliance item as a feature (values in the instrument's item order)."""
+    member = codes[:, None] == np.arange(len(items))[None, :]
+    used = member.any(axis=0)
+    return Feature(
+        f"lowest {instrument} item",
+        tuple(i for i, u in zip(items, used, strict=True) if u),
+        member[:, used],
+        codes >= 0,
+    )
+
+
+def longest_gaps(episode: npt.ArrayLike, dates: npt.ArrayLike, n: int) -> FloatArray:
+    """Longest gap in days between consecutive dated sessions of each episode (NaN: <2)."""
+    ep = np.asarray(episode, dtype=np.int64)
+    d = np.asarray(dates, dtype="datetime64[D]")
+    ok = ~np.isnat(d)
+    ep, d = ep[ok], d[ok]
+    order = np.lexsort((d, ep))
+    ep, days = ep[order], d[order].astype(np.int64)
+    out = np.full(n, np.nan)
+    if ep.size < 2:
+        return out
+    same = ep[1:] == ep[:-1]
+    gaps = (days[1:] - days[:-1]).astype(np.float64)
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, ep[1:][same], gaps[same])
+    out[np.isfinite(best)] = best[np.isfinite(best)]
+    return out
+
+
+def long_gap(gaps: npt.ArrayLike, days: int = LONG_GAP_DAYS) -> Feature:
+    """Whether an episode had a gap of ``days`` or more between sessions."""
+    g = np.asarray(gaps, dtype=np.float64)
+    weeks = days // 7
+    label = f"{weeks} weeks or more" if days % 7 == 0 else f"{days} days or more"
+    return binary("gap between sessions", label, np.nan_to_num(g) >= days, ~np.isnan(g))
+
+
+def _week(dates: npt.NDArray[np.datetime64]) -> IntArray:
+    # 1970-01-01 was a Thursday: shifting by 3 days makes weeks start on Monday.
+    return np.floor_divide(dates.astype("datetime64[D]").astype(np.int64) + 3, 7)
+
+
+def episode_load(
+    first: npt.ArrayLike,
+    last: npt.ArrayLike,
+    owner: npt.ArrayLike,
+    session_dates: npt.ArrayLike,
+    session_owner: npt.ArrayLike,
+) -> FloatArray:
+    """Mean sessions per working week of the episode's therapist from first to last session.
+
+    ``owner`` and ``session_owner`` are therapist indexes (0..k-1) of the episodes and of
+    every session the therapists held.
+    """
+    f = np.asarray(first, dtype="datetime64[D]")
+    la = np.asarray(last, dtype="datetime64[D]")
+    own = np.asarray(owner, dtype=np.int64)
+    sd = np.asarray(session_dates, dtype="datetime64[D]")
+    so = np.asarray(session_owner, dtype=np.int64)
+    out = np.full(f.size, np.nan)
+    keep = ~np.isnat(sd)
+    sd, so = sd[keep], so[keep]
+    if sd.size == 0 or f.size == 0:
+        return out
+    weeks = _week(sd)
+    base, width = int(weeks.min()), int(weeks.max() - weeks.min()) + 1
+    k = int(max(so.max(), own.max())) + 1
+    counts = np.bincount(so * width + (weeks - base), minlength=k * width).reshape(k, width)
+    # Cumulative sums with a leading zero: the sum over weeks i..j is cs[j + 1] - cs[i].
+    zero = np.zeros((k, 1), dtype=np.int64)
+    cs = np.concatenate([zero, np.cumsum(counts, axis=1)], axis=1)
+    cw = np.concatenate([zero, np.cumsum(counts > 0, axis=1)], axis=1)
+    ok = ~np.isnat(f) & ~np.isnat(la)
+    i = np.clip(_week(f[ok]) - base, 0, width - 1)
+    j = np.clip(_week(la[ok]) - base, 0, width - 1)
+    o = own[ok]
+    sessions = cs[o, j + 1] - cs[o, i]
+    working = cw[o, j + 1] - cw[o, i]
+    out[ok] = np.where(working > 0, sessions / np.maximum(working, 1), np.nan)
+    return out
+
+
+def load_bands(load: npt.ArrayLike, width: int = LOAD_BAND) -> Feature:
+    """Weekly load in bands of ``width`` sessions a week (e.g. "15-19 sessions a week")."""
+    x = np.asarray(load, dtype=np.float64)
+    known = ~np.isnan(x)
+    band = np.where(known, np.floor(np.nan_to_num(x) / width), -1).astype(np.int64)
+    present = np.unique(band[known])
+    labels = tuple(f"{b * width}-{b * width + width - 1} sessions a week" for b in present)
+    member = band[:, None] == present[None, :]
+    return Feature("weekly load", labels, member, known)
