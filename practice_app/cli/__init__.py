@@ -58,6 +58,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("clients", "practice_app.cli.clients", "list episodes with their results"),
     CommandSpec("sudden-changes", "practice_app.cli.sudden", "sudden gains and losses"),
     CommandSpec("instruments", "practice_app.cli.instruments", "list, show or add instruments"),
+    CommandSpec("patterns", "practice_app.cli.patterns", "recurring patterns in poor outcomes"),
     CommandSpec("lessons", "practice_app.cli.lessons", "what clients taught you: add, list, delete"),
 )
 
