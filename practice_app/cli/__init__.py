@@ -58,6 +58,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("clients", "practice_app.cli.clients", "list episodes with their results"),
     CommandSpec("sudden-changes", "practice_app.cli.sudden", "sudden gains and losses"),
     CommandSpec("instruments", "practice_app.cli.instruments", "list, show or add instruments"),
+    CommandSpec(
+        "report", "practice_app.cli.report", "write the weekly review or a consultation brief"
+    ),
+    CommandSpec("practice", "practice_app.cli.practice", "the practice journal: add, list, summary"),
+    CommandSpec("objectives", "practice_app.cli.objectives", "the development plan's objectives"),
     CommandSpec("patterns", "practice_app.cli.patterns", "recurring patterns in poor outcomes"),
     CommandSpec("lessons", "practice_app.cli.lessons", "what clients taught you: add, list, delete"),
 )
