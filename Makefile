@@ -78,8 +78,11 @@ screenshot: sysdeps-offscreen
 	$(VENV)/bin/practice-app --db "$$tmp/demo.sqlite3" gui \
 		--screenshot docs/screenshot.png && echo "wrote docs/screenshot.png"
 
+# Every benchmark (benchmarks/README.md); each prints its ratio against a baseline from the same run.
 bench: sysdeps-offscreen
 	$(VPY) benchmarks/startup.py
+	$(VPY) benchmarks/stats.py
+	$(VPY) benchmarks/import.py
 
 wheel: $(TEST_STAMP)
 	$(VPY) -m build --wheel --outdir dist .
