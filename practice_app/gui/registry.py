@@ -98,6 +98,13 @@ SCREENS: tuple[ScreenSpec, ...] = (
         load="practice_app.services.effectiveness_view:load_effectiveness",
         tooltip="Effect size, SAES and outcome categories over time, against your baseline",
     ),
+    ScreenSpec(
+        name="learning",
+        label="Learning",
+        factory="practice_app.gui.screens.learning:LearningScreen",
+        load="practice_app.services.learning_view:load_learning",
+        tooltip="Patterns behind poor outcomes, lessons from clients, and when to change course",
+    ),
 )
 
 HOME_VIEW = "overview"
