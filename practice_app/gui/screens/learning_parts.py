@@ -1,0 +1,189 @@
+"""Building blocks of the Learning screen: panels, lists of wrapped sentences, undoable writes."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QPainter,
+    QPalette,
+    QTextDocument,
+    QUndoCommand,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+)
+from sqlalchemy.orm import Session as OrmSession
+
+HTML_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Item data holding the rich text a wrapped list draws (plain text stays in DisplayRole)."""
+PAD_X, PAD_Y = 8, 7
+
+
+def panel(title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
+    """A white rounded panel with a section title; returns (frame, body, title row)."""
+    frame = QFrame()
+    frame.setObjectName("panel")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(16, 12, 16, 12)
+    layout.setSpacing(6)
+    head = QHBoxLayout()
+    heading = QLabel(title)
+    heading.setObjectName("sectionTitle")
+    head.addWidget(heading)
+    head.addStretch(1)
+    layout.addLayout(head)
+    return frame, layout, head
+
+
+def hint(text: str = "") -> QLabel:
+    """A grey, wrapping explanatory line."""
+    label = QLabel(text)
+    label.setObjectName("hint")
+    label.setWordWrap(True)
+    return label
+
+
+class WrapDelegate(QStyledItemDelegate):
+    """Draws an item's rich text wrapped to the list's width, so no sentence is cut off.
+
+    QListView's own word wrap sizes rows before the scroll bar takes its width and then
+    elides; measuring a QTextDocument at the viewport's width avoids both.
+    """
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def _document(self, index: QModelIndex | QPersistentModelIndex, width: int) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.view.font())
+        text = index.data(HTML_ROLE)
+        if text is None:
+            text = html.escape(str(index.data(Qt.ItemDataRole.DisplayRole) or "")).replace(
+                "\n", "<br>"
+            )
+        doc.setHtml(str(text))
+        doc.setTextWidth(max(width, 80))
+        return doc
+
+    def _width(self) -> int:
+        return self.view.viewport().width() - 2 * PAD_X - 2
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        """The wrapped text's height at the list's current width."""
+        doc = self._document(index, self._width())
+        return QSize(self._width(), int(doc.size().height()) + 2 * PAD_Y)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """Background as the style draws it, then the wrapped text."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else self.view.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = option.rect
+        doc = self._document(index, rect.width() - 2 * PAD_X)
+        painter.save()
+        painter.translate(rect.left() + PAD_X, rect.top() + PAD_Y)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        colour = option.palette.color(QPalette.ColorRole.Text)
+        context.palette.setColor(QPalette.ColorRole.Text, colour)
+        context.clip = QRectF(0, 0, rect.width(), rect.height())
+        doc.documentLayout().draw(painter, context)
+        painter.restore()
+
+
+def wrap_list(name: str) -> QListWidget:
+    """A list of wrapped sentences, one per item, with no horizontal scrolling."""
+    widget = QListWidget()
+    widget.setAccessibleName(name)
+    widget.setItemDelegate(WrapDelegate(widget))
+    widget.setUniformItemSizes(False)
+    widget.setResizeMode(QListWidget.ResizeMode.Adjust)
+    widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    widget.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    widget.setStyleSheet(
+        "QListWidget { border: none; background: #ffffff; outline: 0; }"
+        "QListWidget::item { border-bottom: 1px solid #eef1f3; color: #263238; }"
+        "QListWidget::item:hover { background: #f3f7f7; }"
+        "QListWidget::item:selected { background: #d7e8e9; color: #263238; }"
+    )
+    return widget
+
+
+def add_item(widget: QListWidget, text: str, rich: str, data: Any = None) -> QListWidgetItem:
+    """Append an item: plain ``text`` (for search and accessibility), ``rich`` drawn."""
+    item = QListWidgetItem(text)
+    item.setData(HTML_ROLE, rich)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    widget.addItem(item)
+    return item
+
+
+def add_section(widget: QListWidget, title: str, note: str = "") -> QListWidgetItem:
+    """A heading inside a list (not selectable), with an optional grey note."""
+    rich = f"<b style='color:#37474f'>{html.escape(title)}</b>"
+    if note:
+        rich += f"<br><span style='color:#78909c'>{html.escape(note)}</span>"
+    item = add_item(widget, f"{title}\n{note}".strip(), rich)
+    item.setFlags(Qt.ItemFlag.NoItemFlags)
+    return item
+
+
+class Writer(Protocol):
+    """What an undoable write needs from its screen."""
+
+    def write(self, work: Callable[[OrmSession], Any], label: str) -> None:
+        """Run ``work`` on the database worker, then reload."""
+
+
+class UndoableWrite(QUndoCommand):
+    """An undoable write on the database worker; the first redo is the write already done."""
+
+    def __init__(
+        self,
+        screen: Writer,
+        text: str,
+        redo: Callable[[OrmSession], Any],
+        undo: Callable[[OrmSession], Any],
+    ) -> None:
+        super().__init__(text)
+        self.screen = screen
+        self._redo, self._undo = redo, undo
+        self._first = True
+
+    def redo(self) -> None:
+        """Write again (not on the push: the write has already run)."""
+        if self._first:
+            self._first = False
+            return
+        self.screen.write(self._redo, self.text())
+
+    def undo(self) -> None:
+        """Reverse the write."""
+        self.screen.write(self._undo, f"Undo {self.text()[:1].lower()}{self.text()[1:]}")
+
+
+__all__ = ["HTML_ROLE", "UndoableWrite", "add_item", "add_section", "hint", "panel", "wrap_list"]
