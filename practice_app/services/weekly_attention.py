@@ -34,6 +34,8 @@ class AttentionItem:
     client: str
     episode: str
     episode_id: int
+    name: str
+    """The client code, with the episode when the client has several."""
     level: str
     """"red" or "orange": the most urgent of its reasons."""
     kinds: tuple[str, ...]
@@ -90,7 +92,7 @@ def _outcome_reason(data: WeeklyData, s: Snapshot, e: int) -> str | None:
     if o is None or d is None or int(o.signal[e]) not in (RED, ORANGE):
         return None
     n, intake, latest = int(o.n[e]), float(o.intake[e]), float(o.latest[e])
-    scores = f"{d.name} {intake:g} at intake, {latest:g} now, {n} measurements"
+    scores = f"{d.name} {intake:g} → {latest:g}, {n} measurements"
     rc = float(d.reliable_change or 0.0)
     fitted = o.model[e] == "fitted"
     if int(o.signal[e]) == RED:
@@ -100,13 +102,13 @@ def _outcome_reason(data: WeeklyData, s: Snapshot, e: int) -> str | None:
             why = "below the expected fail line"
         else:
             why = f"no reliable improvement by measurement {n}"
-        return f"Not on track (red): {why} ({scores})"
+        return f"Not on track: {why} ({scores})"
     why = (
         "between the expected lines, slower than clients who improve"
         if fitted
         else "no improvement by the 3rd measurement"
     )
-    return f"At risk (orange): {why} ({scores})"
+    return f"At risk: {why} ({scores})"
 
 
 def _alliance_reason(data: WeeklyData, s: Snapshot, e: int) -> str | None:
@@ -257,6 +259,7 @@ def attention(
                 client=eps.client_code[e],
                 episode=_label(data, e),
                 episode_id=int(eps.id[e]),
+                name=episode_name(data, e),
                 level=level,
                 kinds=kinds,
                 reasons=tuple(r[2] for r in sorted(reasons, key=lambda r: -LEVELS[r[0]])),

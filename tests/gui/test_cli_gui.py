@@ -26,10 +26,11 @@ def _run(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
 
 
 def test_known_views_parse() -> None:
-    assert valid_views()[0] == "overview"
+    assert valid_views()[0] == "weekly"  # first in the sidebar
     request = parse_view("overview")
     assert request.spec.name == "overview" and request.argument is None
-    assert parse_view(None).spec.name == "overview"  # the home screen
+    assert parse_view(None).spec.name == "weekly"  # the home screen: the Weekly review
+    assert parse_view("weekly").spec.label == "Weekly review"
 
 
 @pytest.mark.parametrize(

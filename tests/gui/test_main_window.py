@@ -1,4 +1,4 @@
-"""The main window driven as a user would: welcome, demo data, overview, menus, settings."""
+"""The main window driven as a user would: welcome, demo data, home screen, menus, settings."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from practice_app.gui import settings as gui_settings
 from practice_app.gui.main_window import GEOMETRY_KEY, MainWindow
 from practice_app.gui.registry import EXTRA_ACTIONS, SCREENS, parse_view
 from practice_app.gui.screens.overview import OverviewScreen
+from practice_app.gui.screens.weekly import WeeklyScreen
 from practice_app.storage.database import Database, open_database
 
 TIMEOUT = 30_000
@@ -27,6 +28,22 @@ def _overview(window: MainWindow) -> OverviewScreen:
     screen = window.current_screen()
     assert isinstance(screen, OverviewScreen)
     return screen
+
+
+def _home(window: MainWindow) -> WeeklyScreen:
+    screen = window.current_screen()
+    assert isinstance(screen, WeeklyScreen)  # the Weekly review is the home screen
+    return screen
+
+
+def _open_overview(qtbot: Any, window: MainWindow) -> OverviewScreen:
+    """Click Overview in the sidebar and wait until it shows its data."""
+    nav = window.ui.navigation
+    item = next(nav.item(r) for r in range(nav.count()) if nav.item(r).text() == "Overview")
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        rect = nav.visualItemRect(item)
+        qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    return _overview(window)
 
 
 def test_a_fresh_database_opens_on_the_welcome_page(
@@ -44,7 +61,7 @@ def test_a_fresh_database_opens_on_the_welcome_page(
     assert status.text().startswith("Database: ")
 
 
-def test_load_demo_data_shows_the_overview_with_the_demo_counts(
+def test_load_demo_data_shows_the_weekly_review_then_the_overview_counts(
     qtbot: Any, make_window: MakeWindow, db: Database
 ) -> None:
     window = make_window(db)
@@ -56,7 +73,11 @@ def test_load_demo_data_shows_the_overview_with_the_demo_counts(
         assert window.welcome.ui.progressBar.isVisible()  # busy while the worker writes
         assert window._demo_job is not None
         window._demo_job.succeeded.connect(summaries.append)
-    screen = _overview(window)
+    home = _home(window)
+    assert home.data is not None and home.data.has_data and home.pages.currentIndex() == 0
+    assert window.ui.navigation.currentItem().text() == "Weekly review"
+    assert home.data.history  # the demo holds past reviews
+    screen = _open_overview(qtbot, window)
     data = screen.data
     assert data is not None and summaries
     summary = summaries[0]
@@ -74,7 +95,7 @@ def test_load_demo_data_shows_the_overview_with_the_demo_counts(
     assert summary.line() in window.statusBar().currentMessage()
 
 
-def test_start_fresh_shows_the_empty_overview_saying_what_to_do(
+def test_start_fresh_shows_the_empty_home_screen_saying_what_to_do(
     qtbot: Any, make_window: MakeWindow, db: Database
 ) -> None:
     window = make_window(db)
@@ -82,7 +103,7 @@ def test_start_fresh_shows_the_empty_overview_saying_what_to_do(
         window.show()
     with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
         qtbot.mouseClick(window.welcome.ui.startFreshButton, Qt.MouseButton.LeftButton)
-    screen = _overview(window)
+    screen = _home(window)
     assert screen.pages.currentIndex() == 1  # the empty state
     assert "load the demo data" in " ".join(label.text() for label in screen.findChildren(QLabel))
     buttons = [
@@ -92,13 +113,14 @@ def test_start_fresh_shows_the_empty_overview_saying_what_to_do(
     assert buttons == ["Load demo data"] + [a.label for a in EXTRA_ACTIONS if a.on_welcome]
 
 
-def test_sample_data_opens_on_the_overview_with_hand_counted_figures(
+def test_sample_data_opens_on_the_weekly_review_and_the_overview_has_hand_counted_figures(
     qtbot: Any, make_window: MakeWindow, sample_db: Database
 ) -> None:
     window = make_window(sample_db)
     with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
         window.show()
-    screen = _overview(window)
+    assert _home(window).pages.currentIndex() == 0  # sample data: the review, not the empty page
+    screen = _open_overview(qtbot, window)
     assert screen.clients_card.value.text() == "3"
     assert screen.episodes_card.value.text() == "4"
     assert screen.episodes_card.detail.text() == "2 open · 2 closed"
@@ -180,7 +202,7 @@ def test_switching_database_shows_the_other_one_and_remembers_it(
     with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
         window.switch_database(str(sample_db_path))
     assert window.db.location.path == sample_db_path
-    assert _overview(window).clients_card.value.text() == "3"
+    assert _open_overview(qtbot, window).clients_card.value.text() == "3"
     recent = gui_settings.recent_databases(gui_settings.app_settings())
     assert recent[:2] == [str(sample_db_path), db.location.label]
     window.ui.menuRecent.aboutToShow.emit()
