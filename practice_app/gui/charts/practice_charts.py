@@ -29,6 +29,7 @@ from practice_app.services.practice_results import (
 
 PRACTICE = "#5c6bc0"
 """Practice hours (bars) and the scatter's points."""
+PRACTICE_LIGHT = "#c5cae9"
 EFFECT = "#8d6e63"
 EFFECT_BAND = (141, 110, 99, 40)
 LOAD = "#78909c"
@@ -112,8 +113,10 @@ class MonthlyHoursChart:
         self.widget = plot_widget("Practice hours per month", dates=True)
         self.plot = self.widget.getPlotItem()
 
-    def draw(self, months: Sequence[MonthHours], span: tuple[float, float]) -> None:
-        """Bars from each month's first to its last day."""
+    def draw(
+        self, months: Sequence[MonthHours], span: tuple[float, float], today: dt.date | None = None
+    ) -> None:
+        """Bars from each month's first to its last day; the month under way lighter."""
         plot = self.plot
         plot.clear()
         plot.setLabel("left", "Hours")
@@ -123,10 +126,15 @@ class MonthlyHoursChart:
         x1 = np.array([epoch(_month_end(m.start)) + DAY_SECONDS for m in months])
         hours = np.array([m.hours for m in months])
         tips = [f"{m.start:%B %Y}: {m.hours:.1f} h of practice" for m in months]
+        if today is not None and months[-1].start <= today <= _month_end(months[-1].start):
+            tips[-1] += " (month under way)"
+        brushes = [pg.mkBrush(PRACTICE) for _m in months]
+        if today is not None and months[-1].start <= today:
+            brushes[-1] = pg.mkBrush(PRACTICE_LIGHT)  # the month under way is not complete
         plot.addItem(
             pg.BarGraphItem(
                 x0=x0 + 2 * DAY_SECONDS, x1=x1 - 2 * DAY_SECONDS, y0=0, height=hours,
-                brush=pg.mkBrush(PRACTICE), pen=None,
+                brushes=brushes, pen=None,
             )
         )  # fmt: skip
         # Invisible hover points at the bar tops give each month's figure.
@@ -194,6 +202,13 @@ class RollingChart:
         low_v, high_v = min(values), max(values)
         pad = 0.06 * (high_v - low_v)
         plot.setYRange(low_v - pad, high_v + pad, padding=0)
+        shown = [w for w in rolling if w.saes.value is not None]
+        first_x = epoch(_month_end(shown[0].month)) if shown else span[1]
+        if first_x - span[0] > 0.2 * (span[1] - span[0]):
+            # Say why the line starts late rather than leave an unexplained gap.
+            note = "no figure yet:\neach point needs 12 months\nof ended episodes (10 or more)"
+            mid = (span[0] + first_x) / 2
+            plot.addItem(text_item(note, mid, (low_v + high_v) / 2, MUTED, (0.5, 0.5)))
 
 
 def correlation_text(scatter: Scatter) -> str:
@@ -211,7 +226,6 @@ class ScatterChart:
     def __init__(self) -> None:
         self.widget = plot_widget("Quarterly practice hours against SAES", height=260)
         self.plot = self.widget.getPlotItem()
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
 
     def draw(self, scatter: Scatter | None) -> None:
         """Points with vertical CI bars, quarter labels and the correlation written on top."""
@@ -251,13 +265,18 @@ class ScatterChart:
         y_low, y_high = float(lo.min()), float(hi.max())
         y_pad = max((y_high - y_low) * 0.08, 0.1)
         top = y_high + 3.2 * y_pad  # room for the figure written on the chart
-        for p, x, y in zip(pairs, xs, ys, strict=True):
-            label = (
-                p.practice_label if scatter.lag == 0 else f"{p.practice_label}→{p.outcome_label}"
-            )
-            plot.addItem(text_item(label, float(x), float(y), TEXT, (-0.08, 1.0), 7.5))
         x_left = max(0.0, float(xs.min()) - x_pad)
-        plot.setXRange(x_left, float(xs.max()) + 2 * x_pad, padding=0)
+        x_right = float(xs.max()) + 2 * x_pad
+        for p, x, y in zip(pairs, xs, ys, strict=True):
+            label = p.practice_label
+            if scatter.lag:
+                same_year = p.outcome_label[:4] == p.practice_label[:4]
+                label += " → " + (p.outcome_label[5:] if same_year else p.outcome_label)
+            # Labels of points near the right edge go to their left, so none is cut off.
+            right_side = x > x_left + 0.7 * (x_right - x_left)
+            anchor = (1.08, 1.0) if right_side else (-0.08, 1.0)
+            plot.addItem(text_item(label, float(x), float(y), TEXT, anchor, 7.5))
+        plot.setXRange(x_left, x_right, padding=0)
         plot.setYRange(min(y_low - y_pad, 0.0), top, padding=0)
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#b0bec5", width=1)))
         head = text_item(correlation_text(scatter), x_left, top, QUARTER_POINT, (0, 0), 9.5)
@@ -322,7 +341,7 @@ class EnergyChart:
         plot.clear()
         plot.setLabel("left", "Energy")
         plot.setXRange(*span, padding=0)
-        plot.setYRange(0, 10.5, padding=0)
+        plot.setYRange(-0.5, 10.5, padding=0)
         plot.getAxis("left").setTicks([[(float(v), str(v)) for v in (0, 5, 10)]])
         if not energy:
             return
@@ -390,3 +409,8 @@ class LoadBandChart:
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#b0bec5", width=1)))
         plot.setXRange(-0.6, len(bands) - 0.4, padding=0)
         plot.setYRange(bottom - 0.04 * span, high_v + 0.08 * span, padding=0)
+        # Round ticks only (the automatic ones crowd a tall chart with 0.1 steps).
+        step = 0.5 if span > 1.2 else 0.2
+        top = high_v + 0.08 * span
+        ticks = np.round(np.arange(np.ceil(bottom / step), np.floor(top / step) + 1) * step, 2)
+        plot.getAxis("left").setTicks([[(float(t), f"{t + 0.0:g}") for t in ticks]])
