@@ -274,7 +274,7 @@ class PracticeResultsTab(_ResultsTab):
         if data.months:
             # To the end of the last month, so its bar fits.
             span = (span[0], max(span[1], epoch(data.months[-1].start) + 33 * 86400.0))
-        self.hours_chart.draw(data.months, span)
+        self.hours_chart.draw(data.months, span, data.today)
         self.rolling_chart.draw(data.rolling, span)
         self.hours_chart.widget.setToolTip(
             "Hours of practice logged in the journal in each calendar month (the sum of "
