@@ -44,9 +44,13 @@ class ScreenSpec:
     """Name of the view's argument (``client:CODE``), or None for a plain view."""
     in_navigation: bool = True
     tooltip: str = ""
+    argument_optional: bool = False
+    """The view also opens without its argument (``consult`` shows a picker)."""
 
     def view_syntax(self) -> str:
         """How the view is written on the command line, e.g. ``client:CODE``."""
+        if self.argument and self.argument_optional:
+            return f"{self.name}[:{self.argument}]"
         return f"{self.name}:{self.argument}" if self.argument else self.name
 
 
@@ -68,13 +72,6 @@ class ActionSpec:
 
 
 SCREENS: tuple[ScreenSpec, ...] = (
-    ScreenSpec(
-        name="weekly",
-        label="Weekly review",
-        factory="practice_app.gui.screens.weekly:WeeklyScreen",
-        load="practice_app.services.weekly:load_weekly_review",
-        tooltip="Who needs attention this week, what changed, practice against plan, wins",
-    ),
     ScreenSpec(
         name="overview",
         label="Overview",
@@ -112,10 +109,20 @@ SCREENS: tuple[ScreenSpec, ...] = (
         load="practice_app.services.learning_view:load_learning",
         tooltip="Patterns behind poor outcomes, lessons from clients, and when to change course",
     ),
+    ScreenSpec(
+        name="consult",
+        label="Consultation",
+        factory="practice_app.gui.screens.consult:ConsultScreen",
+        load="practice_app.services.consult:load_consult_screen",
+        argument="CODE",
+        argument_optional=True,
+        tooltip="A de-identified brief on one client for supervision: trajectory, scores, "
+        "alerts, lessons, what was tried and your questions",
+    ),
 )
 
-HOME_VIEW = "weekly"
-"""The screen shown when the window opens: the Weekly review."""
+HOME_VIEW = "overview"
+"""The screen shown when the window opens (the Weekly review, once it exists)."""
 
 EXTRA_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
@@ -181,7 +188,7 @@ def parse_view(text: str | None) -> ViewRequest:
     problem = None
     if spec is None:
         problem = f"unknown view '{text}'"
-    elif spec.argument and not argument.strip():
+    elif spec.argument and not argument.strip() and not spec.argument_optional:
         problem = f"the view '{name}' needs {spec.argument} (write {spec.view_syntax()})"
     elif not spec.argument and sep:
         problem = f"the view '{name}' takes no argument"

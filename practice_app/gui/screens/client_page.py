@@ -136,8 +136,14 @@ class ClientPageScreen(Screen):
         self.close_button = QPushButton("Close episode…")
         self.close_button.setToolTip("Record how and when this episode ended")
         self.close_button.clicked.connect(self.ask_close_episode)
+        self.brief_button = QPushButton("Prepare consultation brief")
+        self.brief_button.setToolTip(
+            "A de-identified brief on this episode for supervision or consultation"
+        )
+        self.brief_button.clicked.connect(self.open_brief)
         selector.addWidget(self.episode_box)
         selector.addWidget(self.close_button)
+        selector.addWidget(self.brief_button)
         self.header_row.addLayout(selector)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_content())
@@ -252,6 +258,7 @@ class ClientPageScreen(Screen):
         )
         self.episode_box.setEnabled(False)
         self.close_button.setEnabled(False)
+        self.brief_button.setEnabled(False)
         self.pages.setCurrentIndex(1)
 
     # ----- data -------------------------------------------------------------------------
@@ -455,6 +462,16 @@ class ClientPageScreen(Screen):
         """The text shown for one fact of the Episode panel (for tests and accessibility)."""
         label = self.fact_labels.get(key)
         return label.text() if label is not None else ""
+
+    def open_brief(self) -> None:
+        """Open the consultation brief of the episode on show."""
+        if self.argument is None:
+            return
+        if self.episode is not None:
+            from practice_app.gui.screens.consult import request_episode
+
+            request_episode(self.argument, self.episode.episode_id)
+        self.context.open_view(f"consult:{self.argument}")
 
     # ----- writes -----------------------------------------------------------------------
     def write(self, work: Callable[[OrmSession], Any], label: str) -> None:

@@ -1,0 +1,578 @@
+"""The Consultation screen: a de-identified brief on one client episode, for supervision.
+
+``consult`` (the sidebar entry) shows a picker of episodes, the not-on-track ones first;
+``consult:CODE`` shows the brief of the client's latest episode (another can be chosen):
+summary, trajectory chart, signals and sudden changes, item scores, alliance, lessons,
+session notes, and the two fields the therapist writes, "What has been tried" and
+"Questions for the consultant". They are saved on the database worker by the Save
+button (Ctrl+S), when the screen is left, when another episode is chosen and when the
+window closes; every save is one step on the shared undo stack. "Copy as text" puts the
+brief on the clipboard for an email.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any, ClassVar
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent, QUndoCommand
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session as OrmSession
+
+from practice_app.gui.registry import ScreenSpec
+from practice_app.gui.screens import consult_parts as parts
+from practice_app.gui.screens.base import Screen, ScreenContext
+from practice_app.gui.screens.consult_picker import ConsultPickerView
+from practice_app.services.consult import (
+    ConsultBriefView,
+    ConsultPicker,
+    SavedBrief,
+    SignalNote,
+    brief_as_text,
+    load_consult_brief,
+    load_consult_picker,
+    save_brief,
+)
+
+SIDE_WIDTH = 390
+TRIED_HINT = (
+    "What you have tried so far: approaches, changes made after feedback, what the client "
+    "said about them, referrals discussed…"
+)
+QUESTIONS_HINT = (
+    "The questions to bring: what you want the consultant's view on, e.g. "
+    "“Is it time to talk about referring on?”"
+)
+
+_requested: dict[str, int] = {}
+"""Client code -> episode id asked for by the picker or the client page (taken on show)."""
+
+
+def request_episode(code: str, episode_id: int) -> None:
+    """Ask the next ``consult:CODE`` screen shown to open on ``episode_id``."""
+    _requested[code] = episode_id
+
+
+class _BriefEdit(QUndoCommand):
+    """One saved edit of a brief; undo writes the texts it replaced back (on the worker)."""
+
+    def __init__(
+        self,
+        screen: ConsultScreen,
+        episode_id: int,
+        before: tuple[str, str],
+        after: tuple[str, str],
+    ) -> None:
+        super().__init__(f"Edit the consultation brief of {screen.argument}")
+        self.screen, self.episode_id = screen, episode_id
+        self.before, self.after = before, after
+        self._first = True
+
+    def redo(self) -> None:
+        """Write the edit again (not on the push: it has just been saved)."""
+        if self._first:
+            self._first = False
+            return
+        if shiboken6.isValid(self.screen):
+            self.screen.write(self.episode_id, self.after, "Redo brief edit")
+
+    def undo(self) -> None:
+        """Write back the texts from before the edit."""
+        if shiboken6.isValid(self.screen):
+            self.screen.write(self.episode_id, self.before, "Undo brief edit")
+
+
+class ConsultScreen(Screen):
+    """The episode picker (no code) or one client's consultation brief."""
+
+    brief_actions: ClassVar[tuple[str, ...]] = ()
+    """Export actions offered (filled when the report export module is available)."""
+
+    def __init__(self, context: ScreenContext, spec: ScreenSpec, argument: str | None = None):
+        super().__init__(context, spec, argument)
+        self.view: ConsultBriefView | None = None
+        self.chart: Any = None
+        self.episode_id: int | None = _requested.pop(argument, None) if argument else None
+        self.saved: tuple[str, str] = ("", "")
+        self.saving = False
+        self.last_saved: SavedBrief | None = None
+        self.fact_labels: dict[str, QLabel] = {}
+        self._window: QWidget | None = None
+        self._close_after_save = False
+        self.pages = QStackedWidget()
+        self.picker = ConsultPickerView()
+        self.picker.chosen.connect(self.open_episode)
+        self.pages.addWidget(self.picker)
+        self.pages.addWidget(self._build_brief())
+        self.pages.addWidget(self._build_missing())
+        self.layout_.addWidget(self.pages, 1)
+        self._build_header()
+        if argument is not None:
+            self.pages.setCurrentIndex(1)
+        else:
+            self._load = load_consult_picker
+        shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.save)
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Import pyqtgraph while the brief loads."""
+        import pyqtgraph  # noqa: F401
+
+    def title(self) -> str:
+        """ "Consultation" for the picker, "Consultation brief · CODE" for a client."""
+        if self.argument is None:
+            return "Consultation"
+        return f"Consultation brief · {self.argument}"
+
+    def subtitle(self) -> str:
+        """What the screen is for, until the data says more."""
+        if self.argument is None:
+            return "Choose the client episode you want to bring to supervision or consultation."
+        return "Loading…"
+
+    # ----- layout -----------------------------------------------------------------------
+    def _build_header(self) -> None:
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.episode_box = QComboBox()
+        self.episode_box.setAccessibleName("Episode")
+        self.episode_box.setMinimumWidth(250)
+        self.episode_box.currentIndexChanged.connect(self._episode_chosen)
+        self.copy_button = QPushButton("Copy as text")
+        self.copy_button.setToolTip(
+            "Put the whole brief on the clipboard as plain text, to paste into an email"
+        )
+        self.copy_button.clicked.connect(self.copy_text)
+        row.addWidget(self.episode_box)
+        row.addWidget(self.copy_button)
+        self.header_buttons = row
+        if self.argument is not None:
+            self.header_row.addLayout(row)
+        else:
+            self.episode_box.hide()
+            self.copy_button.hide()
+
+    def _build_brief(self) -> QWidget:
+        content = QWidget()
+        grid = QGridLayout(content)
+        # Grow (and scroll) rather than squeeze the wrapped texts of the panels.
+        grid.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        grid.setContentsMargins(0, 0, 6, 0)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(16)
+        chart_panel, self.chart_layout = parts.panel("Trajectory")
+        self.model_label = QLabel("")
+        self.model_label.setObjectName("hint")
+        self.model_label.setWordWrap(True)
+        self.chart_layout.addWidget(self.model_label)
+        # Tall enough to read, short enough that the brief's own fields start on screen.
+        chart_panel.setFixedHeight(450)
+        grid.addWidget(chart_panel, 0, 0)
+        side = QVBoxLayout()
+        side.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        side.setSpacing(16)
+        summary_panel, summary_layout = parts.panel("Episode summary")
+        self.summary_grid = QGridLayout()
+        self.summary_grid.setHorizontalSpacing(10)
+        self.summary_grid.setVerticalSpacing(3)
+        summary_layout.addLayout(self.summary_grid)
+        side.addWidget(summary_panel)
+        signals_panel, self.signals_layout = parts.panel("Signals and sudden changes")
+        self.signals_box = QVBoxLayout()
+        self.signals_box.setSpacing(8)
+        self.signals_layout.addLayout(self.signals_box)
+        side.addWidget(signals_panel)
+        side.addStretch(1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(SIDE_WIDTH)
+        grid.addWidget(side_widget, 0, 1)
+        grid.addWidget(self._build_editors(), 1, 0, 1, 2)
+        items_panel, items_layout = parts.panel("Item scores")
+        items_panel.setToolTip(
+            "Every session's item scores, latest first. Alliance items below the cutoff shared "
+            "over the items (9 on the SRS) are highlighted."
+        )
+        self.items_table = parts.item_table()
+        self.items_table.setMinimumHeight(260)
+        items_layout.addWidget(self.items_table)
+        self.lowest_label = QLabel("")
+        self.lowest_label.setObjectName("hint")
+        self.lowest_label.setWordWrap(True)
+        items_layout.addWidget(self.lowest_label)
+        grid.addWidget(items_panel, 2, 0)
+        right = QVBoxLayout()
+        right.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        right.setSpacing(16)
+        alliance_panel, alliance_layout = parts.panel("Alliance")
+        self.alliance_label = parts.wrapped("")
+        alliance_layout.addWidget(self.alliance_label)
+        right.addWidget(alliance_panel)
+        lessons_panel, lessons_layout = parts.panel("Lessons so far")
+        self.lessons_box = QVBoxLayout()
+        self.lessons_box.setSpacing(10)
+        lessons_layout.addLayout(self.lessons_box)
+        right.addWidget(lessons_panel)
+        right.addStretch(1)
+        right_widget = QWidget()
+        right_widget.setLayout(right)
+        right_widget.setFixedWidth(SIDE_WIDTH)
+        grid.addWidget(right_widget, 2, 1)
+        notes_panel, notes_layout = parts.panel("Session notes")
+        notes_panel.setToolTip("Your own notes on the episode's sessions")
+        self.notes_box = QVBoxLayout()
+        self.notes_box.setSpacing(8)
+        notes_layout.addLayout(self.notes_box)
+        grid.addWidget(notes_panel, 3, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(4, 1)  # spare height below the brief, not inside its panels
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.brief_scroll = scroll
+        return scroll
+
+    def _build_editors(self) -> QWidget:
+        frame, layout = parts.panel("For the consultant")
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        self.tried_edit = parts.brief_editor("What has been tried", TRIED_HINT)
+        self.questions_edit = parts.brief_editor("Questions for the consultant", QUESTIONS_HINT)
+        for title, editor in (
+            ("What has been tried", self.tried_edit),
+            ("Questions for the consultant", self.questions_edit),
+        ):
+            column = QVBoxLayout()
+            column.setSpacing(4)
+            label = QLabel(f"<b>{title}</b>")
+            label.setBuddy(editor)
+            column.addWidget(label)
+            column.addWidget(editor)
+            columns.addLayout(column, 1)
+            editor.textChanged.connect(self._edited)
+        layout.addLayout(columns)
+        row = QHBoxLayout()
+        self.save_button = QPushButton("Save")
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.setToolTip("Save what was tried and the questions (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.save_label = QLabel("")
+        self.save_label.setObjectName("hint")
+        row.addWidget(self.save_button)
+        row.addWidget(self.save_label, 1)
+        layout.addLayout(row)
+        return frame
+
+    def _build_missing(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        frame, layout = parts.panel("Client not found")
+        frame.setMaximumWidth(640)
+        self.missing_label = QLabel("")
+        self.missing_label.setWordWrap(True)
+        layout.addWidget(self.missing_label)
+        back = QPushButton("Choose a client episode")
+        back.clicked.connect(lambda: self.context.open_view("consult"))
+        layout.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addStretch(1)
+        return page
+
+    # ----- loading ----------------------------------------------------------------------
+    def reload(self) -> None:
+        """Load the chosen episode's brief (or the picker) on the database worker."""
+        if self.argument is not None:
+            self._load = functools.partial(
+                load_consult_brief, code=self.argument, episode_id=self.episode_id
+            )
+        super().reload()
+
+    def show_error(self, message: str) -> None:
+        """Say the brief could not load (an unknown client, most often)."""
+        self.subtitle_label.setText(message)
+        self.missing_label.setText(
+            f"{message}.\n\nClients are known by their code; choose one from the list of episodes."
+        )
+        self.episode_box.setEnabled(False)
+        self.copy_button.setEnabled(False)
+        self.pages.setCurrentIndex(2)
+
+    def show_data(self, data: ConsultPicker | ConsultBriefView) -> None:
+        """Show the picker, or the brief of the loaded episode."""
+        if isinstance(data, ConsultPicker):
+            self.picker.show_picker(data)
+            self.pages.setCurrentIndex(0)
+            return
+        self.view = data
+        self.episode_id = data.episode_id
+        self.pages.setCurrentIndex(1)
+        self.subtitle_label.setText(
+            "De-identified: the client appears only as a code. "
+            f"Episode {data.episode_label} · {parts.day(data.first_date)} – "
+            f"{parts.day(data.last_date)} · {data.status}"
+        )
+        self.episode_box.blockSignals(True)
+        self.episode_box.clear()
+        for e in data.episodes:
+            self.episode_box.addItem(
+                f"Episode {e.label} · {parts.day(e.first_date)} · {e.status.lower()}",
+                e.episode_id,
+            )
+        ids = [e.episode_id for e in data.episodes]
+        self.episode_box.setCurrentIndex(ids.index(data.episode_id))
+        self.episode_box.setToolTip(
+            "Choose another episode of this client" if len(ids) > 1 else "The only episode"
+        )
+        self.episode_box.blockSignals(False)
+        self.copy_button.setEnabled(True)
+        self._show_chart(data)
+        self.fact_labels = parts.facts(self.summary_grid, parts.summary_rows(data))
+        self._fill_signals(data)
+        parts.fill_items(self.items_table, data.item_tables)
+        lowest = [
+            f"{t.instrument}: lowest item on average {t.lowest_item} ({t.lowest_mean:.1f})"
+            for t in data.item_tables
+            if t.lowest_item is not None and t.lowest_mean is not None
+        ]
+        self.lowest_label.setText(" · ".join(lowest))
+        self._fill_alliance(data)
+        self._fill_list(
+            self.lessons_box,
+            [parts.lesson_html(x) for x in data.lessons],
+            "No lessons recorded for this client yet.",
+        )
+        self._fill_list(
+            self.notes_box,
+            [parts.note_html(n) for n in data.notes],
+            "No session notes in this episode.",
+        )
+        self._set_texts((data.tried, data.questions))
+        self.save_label.setText(
+            f"Last saved {data.brief_updated:%d %b %Y, %H:%M}"
+            if data.brief_updated
+            else "Not saved yet"
+        )
+
+    def _show_chart(self, data: ConsultBriefView) -> None:
+        if self.chart is None:
+            from practice_app.gui.charts.trajectory import TrajectoryChart
+
+            self.chart = TrajectoryChart()
+            self.chart_layout.insertWidget(1, self.chart, 1)
+        self.chart.show_episode(data.episode, data.outcome_def, data.alliance_def)
+        t = data.trajectory
+        measured = sum(1 for p in t.points if p.score is not None)
+        name = t.outcome or "Outcome"
+        self.model_label.setText(
+            f"{name}: {measured} measurement{'s' if measured != 1 else ''} · {t.model_text}. "
+            "Dots are coloured by the signal at each session; hover for values."
+        )
+
+    def _fill_signals(self, data: ConsultBriefView) -> None:
+        parts.clear(self.signals_box)
+        notes = list(data.signals)
+        if not data.sudden and data.outcome is not None:
+            notes.append(SignalNote("none", "No sudden gains or losses", ""))
+        for note in notes:
+            label = parts.wrapped(parts.signal_html(note))
+            self.signals_box.addWidget(label)
+        if not notes:
+            self.signals_box.addWidget(parts.wrapped("No scores yet, so no signals."))
+
+    def _fill_alliance(self, data: ConsultBriefView) -> None:
+        a = data.alliance
+        if a is None:
+            self.alliance_label.setText("No alliance scores in this episode.")
+            return
+        below = (
+            "below the cutoff at session " + ", ".join(str(n) for n in a.below_cutoff)
+            if a.below_cutoff
+            else "never below the cutoff"
+        )
+        cutoff = f" (cutoff {a.cutoff:g})" if a.cutoff is not None else ""
+        lowest_item = (
+            f"<br>Lowest item on average: {a.lowest_item} ({a.lowest_item_mean:.1f})"
+            if a.lowest_item and a.lowest_item_mean is not None
+            else ""
+        )
+        self.alliance_label.setText(
+            f"<b>{a.instrument}: {a.signal}</b> – {a.words}<br>"
+            f"Latest {parts.score(a.latest)}, lowest {parts.score(a.lowest)}, mean "
+            f"{parts.score(a.mean)} over {a.measurements} sessions{cutoff}; {below}."
+            f"{lowest_item}"
+        )
+
+    @staticmethod
+    def _fill_list(box: QVBoxLayout, texts: list[str], empty: str) -> None:
+        parts.clear(box)
+        for text in texts or [empty]:
+            box.addWidget(parts.wrapped(text if texts else f"<i>{empty}</i>"))
+
+    def fact(self, key: str) -> str:
+        """The text shown for one row of the summary (for tests and accessibility)."""
+        label = self.fact_labels.get(key)
+        return label.text() if label is not None else ""
+
+    # ----- episodes ---------------------------------------------------------------------
+    def open_episode(self, code: str, episode_id: int) -> None:
+        """Open the brief of ``code``'s episode (from the picker)."""
+        request_episode(code, episode_id)
+        self.context.open_view(f"consult:{code}")
+
+    def _episode_chosen(self) -> None:
+        episode_id = self.episode_box.currentData()
+        if episode_id is None or episode_id == self.episode_id:
+            return
+        self.save()  # queued before the load on the serial worker
+        self.episode_id = int(episode_id)
+        self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Take an episode asked for from elsewhere; watch the window to save on close."""
+        super().showEvent(event)
+        window = self.window()
+        if window is not self and window is not self._window:
+            self._window = window
+            window.installEventFilter(self)
+        asked = _requested.pop(self.argument, None) if self.argument else None
+        if asked is not None and asked != self.episode_id and self.view is not None:
+            self.save()
+            self.episode_id = asked
+            self.reload()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Save unsaved edits when the therapist leaves the screen."""
+        super().hideEvent(event)
+        if not self.context.workers.closed:
+            self.save()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Hold the window's close until unsaved edits are written."""
+        if (
+            watched is self._window
+            and event.type() == QEvent.Type.Close
+            and self.dirty
+            and not self._close_after_save
+            and not self.context.workers.closed
+        ):
+            self._close_after_save = True
+            self.save()
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
+
+    # ----- the brief's texts ------------------------------------------------------------
+    def texts(self) -> tuple[str, str]:
+        """What the editors hold now (trimmed as it would be saved)."""
+        return (self.tried_edit.toPlainText().strip(), self.questions_edit.toPlainText().strip())
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the editors hold edits not yet saved."""
+        return self.view is not None and self.texts() != self.saved
+
+    def _set_texts(self, values: tuple[str, str]) -> None:
+        for editor, value in zip((self.tried_edit, self.questions_edit), values, strict=True):
+            if editor.toPlainText().strip() != value:
+                editor.blockSignals(True)
+                editor.setPlainText(value)
+                editor.blockSignals(False)
+        self.saved = values
+        self._edited()
+
+    def _edited(self) -> None:
+        self.save_button.setEnabled(self.dirty and not self.saving)
+        if self.dirty:
+            self.save_label.setText("Unsaved changes")
+
+    def save(self) -> None:
+        """Save the editors on the worker (nothing to do when unchanged)."""
+        if not self.dirty or self.saving or self.view is None:
+            return
+        episode_id, before, after = self.view.episode_id, self.saved, self.texts()
+        tried, questions = after
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.save_label.setText("Saving…")
+
+        def work(session: OrmSession) -> SavedBrief:
+            return save_brief(session, episode_id, tried=tried, questions=questions)
+
+        def done(saved: SavedBrief) -> None:
+            self.saving = False
+            self.last_saved = saved
+            self.saved = after
+            self.context.undo_stack.push(_BriefEdit(self, episode_id, before, after))
+            self.save_label.setText(f"Saved {saved.updated_at:%d %b %Y, %H:%M}")
+            self.context.show_status(f"Consultation brief of {self.argument} saved")
+            self._edited()
+            if self._close_after_save and self._window is not None:
+                self._window.close()
+
+        def failed(error: BaseException) -> None:
+            self.saving = False
+            self._close_after_save = False
+            self.save_label.setText(f"Not saved: {error}")
+            self.context.show_status(f"Could not save the brief: {error}")
+            self._edited()
+
+        self.context.workers.query(
+            work, on_success=done, on_failure=failed, owner=self, label="save brief"
+        )
+
+    def write(self, episode_id: int, values: tuple[str, str], label: str) -> None:
+        """Write ``values`` as the episode's brief (undo and redo); show them if on screen."""
+        tried, questions = values
+
+        def work(session: OrmSession) -> SavedBrief:
+            return save_brief(session, episode_id, tried=tried, questions=questions)
+
+        def done(saved: SavedBrief) -> None:
+            if self.view is not None and self.view.episode_id == episode_id:
+                self._set_texts(values)
+                self.save_label.setText(f"{label}: saved {saved.updated_at:%H:%M}")
+            self.context.show_status(f"{label}: saved")
+
+        def failed(error: BaseException) -> None:
+            self.context.show_status(f"{label}: {error}")
+
+        self.context.workers.query(
+            work, on_success=done, on_failure=failed, owner=self, label=label
+        )
+
+    def brief_text(self) -> str:
+        """The brief as plain text, with the editors' current texts."""
+        assert self.view is not None
+        tried, questions = self.texts()
+        return brief_as_text(dataclasses.replace(self.view, tried=tried, questions=questions))
+
+    def copy_text(self) -> None:
+        """Put the brief on the clipboard as plain text."""
+        if self.view is None:
+            return
+        QApplication.clipboard().setText(self.brief_text())
+        self.context.show_status(
+            f"Brief of {self.view.code} copied as text. Check your own notes for names before "
+            "sending."
+        )

@@ -1,0 +1,240 @@
+"""Widgets of the consultation brief: panels, the item-score table, the brief editors.
+
+Every text the therapist or an import wrote (notes, lessons, what was tried) is
+HTML-escaped before it reaches a rich-text label, so markup in it shows as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from practice_app.gui.screens.clients import SIGNAL_COLOURS
+from practice_app.gui.session_entry import short_name as short_item
+from practice_app.services.consult import (
+    ConsultBriefView,
+    ItemRow,
+    ItemTable,
+    LessonNote,
+    SessionNote,
+    SignalNote,
+)
+
+LOW_BRUSH = "#fde2e1"
+MUTED = "#607d8b"
+
+
+def day(value: dt.date | None) -> str:
+    """A date as "24 Nov 2026" ("–" when unknown)."""
+    return value.strftime("%d %b %Y") if value else "–"
+
+
+def score(value: float | None, signed: bool = False) -> str:
+    """One decimal, signed for changes, "–" when absent."""
+    if value is None:
+        return "–"
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+def panel(title: str) -> tuple[QFrame, QVBoxLayout]:
+    """A white panel with a section title (the look of the client page)."""
+    frame = QFrame()
+    frame.setObjectName("panel")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(16, 12, 16, 12)
+    layout.setSpacing(6)
+    heading = QLabel(title)
+    heading.setObjectName("sectionTitle")
+    layout.addWidget(heading)
+    return frame, layout
+
+
+def clear(layout: QLayout) -> None:
+    """Remove and delete every widget of ``layout``."""
+    while layout.count():
+        taken = layout.takeAt(0)
+        widget = taken.widget() if taken is not None else None
+        if widget is not None:
+            widget.deleteLater()
+
+
+def wrapped(text: str, name: str = "") -> QLabel:
+    """A word-wrapped rich-text label (the caller escapes any free text)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def signal_html(note: SignalNote) -> str:
+    """A coloured dot, the alert in bold and what it rests on."""
+    colour = SIGNAL_COLOURS.get(note.level, SIGNAL_COLOURS["none"])
+    return (
+        f"<span style='color:{colour}; font-size:13pt'>●</span> "
+        f"<b>{html.escape(note.title)}</b><br>"
+        f"<span style='color:{MUTED}'>{html.escape(note.text)}</span>"
+    )
+
+
+def lesson_html(lesson: LessonNote) -> str:
+    """One lesson: date and episode, what the client taught, then the follow-ups."""
+    where = f" · episode {html.escape(lesson.episode)}" if lesson.episode else ""
+    parts = [
+        f"<span style='color:{MUTED}'>{day(lesson.date)}{where}</span><br>"
+        f"<b>{html.escape(lesson.taught)}</b>"
+    ]
+    if lesson.new_or_different:
+        parts.append(f"New or different: {html.escape(lesson.new_or_different)}")
+    if lesson.will_practise:
+        parts.append(f"I will practise: {html.escape(lesson.will_practise)}")
+    if lesson.tags:
+        parts.append(
+            f"<span style='color:{MUTED}'>Tags: {html.escape(', '.join(lesson.tags))}</span>"
+        )
+    return "<br>".join(parts)
+
+
+def note_html(note: SessionNote) -> str:
+    """One session note with its session number and date."""
+    text = html.escape(note.text).replace("\n", "<br>")
+    when = f"<span style='color:{MUTED}'>· {day(note.date)}</span>"
+    return f"<b>Session {note.session}</b> {when}<br>{text}"
+
+
+def facts(grid: QGridLayout, rows: list[tuple[str, str]]) -> dict[str, QLabel]:
+    """Fill a two-column key/value grid; return the value labels by key."""
+    clear(grid)
+    labels = {}
+    for r, (key, value) in enumerate(rows):
+        k = QLabel(key)
+        k.setObjectName("hint")
+        v = QLabel(value)
+        v.setWordWrap(True)
+        v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        labels[key] = v
+        grid.addWidget(k, r, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(v, r, 1)
+    grid.setColumnStretch(1, 1)
+    return labels
+
+
+def summary_rows(view: ConsultBriefView) -> list[tuple[str, str]]:
+    """The episode summary as (key, value) rows."""
+    status = view.status + (f" · ended {day(view.end_date)}" if view.end_date else "")
+    rows = [
+        ("Client", f"{view.code} (code only)"),
+        ("Episode", f"{view.episode_label} · {status}"),
+        ("Sessions", f"{view.sessions} ({day(view.first_date)} – {day(view.last_date)})"),
+        ("Therapist", view.therapist),
+    ]
+    for i in view.instruments:
+        if i.role == "outcome":
+            change = f"{score(i.intake)} → {score(i.latest)} ({score(i.change, True)})"
+            rows.append((i.name, change))
+            rows.append(("Category", (i.category or "not yet (one measurement)").capitalize()))
+        else:
+            rows.append((i.name, f"latest {score(i.latest)} (first {score(i.intake)})"))
+    outcome = view.outcome
+    if outcome is not None:
+        rows.append(("Model", outcome.model))
+    return rows
+
+
+def fill_items(table: QTableWidget, tables: tuple[ItemTable, ...]) -> None:
+    """Every session's item scores and totals, latest session first; weak SRS items marked."""
+    headers = ["#", "Date"]
+    tips = ["Session number", "Session date"]
+    for t in tables:
+        headers += [f"{t.instrument}\n{short_item(i)}" for i in t.items] + [
+            f"{t.instrument}\ntotal"
+        ]
+        tips += [f"{t.instrument}: {i}" for i in t.items] + [f"{t.instrument} total"]
+    by_session: dict[int, dict[str, ItemRow]] = {}
+    dates: dict[int, dt.date | None] = {}
+    for t in tables:
+        for item_row in t.rows:
+            by_session.setdefault(item_row.session, {})[t.instrument] = item_row
+            dates[item_row.session] = item_row.date
+    table.clear()
+    table.setColumnCount(len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    for c, tip in enumerate(tips):
+        item = table.horizontalHeaderItem(c)
+        if item is not None:
+            item.setToolTip(tip)
+    numbers = sorted(by_session, reverse=True)
+    table.setRowCount(len(numbers))
+    bold = QFont()
+    bold.setBold(True)
+    for r, number in enumerate(numbers):
+        found = by_session[number]
+        date = dates[number]
+        cells: list[tuple[str, bool]] = [
+            (str(number), False),
+            (date.strftime("%d %b %y") if date else "–", False),
+        ]
+        for t in tables:
+            row = found.get(t.instrument)
+            if row is None:
+                cells += [("–", False)] * (len(t.items) + 1)
+                continue
+            cells += [(score(v), low) for v, low in zip(row.values, row.low, strict=True)]
+            cells.append((score(row.total), False))
+        for c, (text, low) in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if low:
+                item.setBackground(QBrush(QColor(LOW_BRUSH)))
+                item.setFont(bold)
+                item.setToolTip("Below the cutoff shared over the items: a weak spot to ask about")
+            table.setItem(r, c, item)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    for c in (0, 1):
+        header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+    table.verticalHeader().setDefaultSectionSize(24)
+
+
+def item_table() -> QTableWidget:
+    """A read-only table styled like the client page's item table."""
+    table = QTableWidget()
+    table.setObjectName("itemTable")
+    table.setAccessibleName("Item scores")
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    table.setStyleSheet(
+        "QTableWidget { border: none; alternate-background-color: #f7f9fa; }"
+        "QHeaderView::section { background: #eef1f3; color: #37474f; border: none;"
+        " padding: 3px 2px; font-weight: 600; font-size: 8pt; }"
+    )
+    return table
+
+
+def brief_editor(name: str, placeholder: str) -> QPlainTextEdit:
+    """A plain-text field of the brief (Tab moves on to the next field)."""
+    editor = QPlainTextEdit()
+    editor.setAccessibleName(name)
+    editor.setObjectName("briefEditor")
+    editor.setPlaceholderText(placeholder)
+    editor.setTabChangesFocus(True)
+    editor.setMinimumHeight(120)
+    editor.setMaximumHeight(220)
+    return editor

@@ -1,0 +1,200 @@
+"""The Consultation screen driven as a therapist would: picker, brief, editing, saving, copying."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from clients_sample_data import write_clients
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from practice_app.gui.main_window import MainWindow
+from practice_app.gui.registry import parse_view, valid_views
+from practice_app.gui.screens.client_page import ClientPageScreen
+from practice_app.gui.screens.consult import ConsultScreen
+from practice_app.storage.database import Database
+from practice_app.storage.models import Client, ConsultationBrief, Episode
+
+TIMEOUT = 30_000
+MakeWindow = Callable[..., MainWindow]
+QUESTION = "Is it time to talk about <referring> on?"
+
+
+@pytest.fixture
+def clients_db(db: Database) -> Database:
+    """The hand-judged episodes of the client-page tests (R-01 red, O-01 orange, ...)."""
+    write_clients(db)
+    return db
+
+
+def _open(qtbot: Any, make_window: MakeWindow, db: Database, view: str) -> ConsultScreen:
+    window = make_window(db, parse_view(view))
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.show()
+    screen = window.current_screen()
+    assert isinstance(screen, ConsultScreen)
+    window.activateWindow()
+    return screen
+
+
+def _stored(db: Database, code: str) -> list[tuple[str | None, str | None]]:
+    with db.session() as s:
+        rows = s.execute(
+            select(ConsultationBrief.tried, ConsultationBrief.questions)
+            .join(Episode, Episode.id == ConsultationBrief.episode_id)
+            .join(Client, Client.id == Episode.client_id)
+            .where(Client.code == code)
+        ).all()
+    return [(t, q) for t, q in rows]
+
+
+def _type_question(qtbot: Any, screen: ConsultScreen, text: str) -> None:
+    screen.questions_edit.setFocus()
+    qtbot.waitUntil(screen.questions_edit.hasFocus, timeout=TIMEOUT)
+    qtbot.keyClicks(screen.questions_edit, text)
+
+
+def test_the_brief_shows_the_code_chart_summary_signals_and_items(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:O-01")
+    assert screen.title_label.text() == "Consultation brief · O-01"
+    assert screen.chart.points == [(1, 20.0), (2, 21.0), (3, 19.0)]
+    assert screen.chart.alliance_points == [(1, 35.0), (2, 34.0), (3, 33.0)]
+    assert screen.fact("Client") == "O-01 (code only)"
+    assert screen.fact("ORS") == "20.0 → 19.0 (-1.0)"
+    titles = [n.title for n in screen.view.signals] if screen.view else []
+    assert titles[:2] == ["Outcome signal (ORS): orange", "Alliance signal (SRS): red"]
+    assert screen.items_table.rowCount() == 3
+    assert screen.items_table.item(0, 0).text() == "3"  # latest session first
+    assert "below the cutoff at session 1, 2, 3" in screen.alliance_label.text()
+    assert screen.tried_edit.toPlainText() == "" and not screen.dirty
+
+
+def test_questions_typed_and_saved_by_keyboard_come_back_and_undo(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:O-01")
+    _type_question(qtbot, screen, QUESTION)
+    assert screen.dirty and screen.save_button.isEnabled()
+    qtbot.keyClick(screen.questions_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not screen.saving and not screen.dirty, timeout=TIMEOUT)
+    assert _stored(clients_db, "O-01") == [(None, QUESTION)]
+    assert screen.save_label.text().startswith("Saved ")
+    # Undo writes the empty brief back and empties the field; redo restores it.
+    stack = screen.context.undo_stack
+    assert stack.undoText() == "Edit the consultation brief of O-01"
+    stack.undo()
+    qtbot.waitUntil(lambda: screen.questions_edit.toPlainText() == "", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: _stored(clients_db, "O-01") == [(None, None)], timeout=TIMEOUT)
+    stack.redo()
+    qtbot.waitUntil(lambda: screen.questions_edit.toPlainText() == QUESTION, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: _stored(clients_db, "O-01") == [(None, QUESTION)], timeout=TIMEOUT)
+    screen.window().close()
+    again = _open(qtbot, make_window, clients_db, "consult:O-01")
+    assert again.questions_edit.toPlainText() == QUESTION
+    assert again.save_label.text().startswith("Last saved ")
+
+
+def test_leaving_the_screen_saves_the_edits(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:R-01")
+    screen.tried_edit.setFocus()
+    qtbot.keyClicks(screen.tried_edit, "Behavioural activation")
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    window.open_view("clients")
+    qtbot.waitUntil(lambda: not screen.dirty and not screen.saving, timeout=TIMEOUT)
+    assert _stored(clients_db, "R-01") == [("Behavioural activation", None)]
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=TIMEOUT)
+
+
+def test_closing_the_window_saves_first(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:G-01")
+    _type_question(qtbot, screen, "What next?")
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    window.close()
+    qtbot.waitUntil(lambda: window.workers.closed, timeout=TIMEOUT)
+    assert _stored(clients_db, "G-01") == [(None, "What next?")]
+
+
+def test_copy_as_text_puts_the_brief_on_the_clipboard(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:O-01")
+    _type_question(qtbot, screen, QUESTION)
+    QApplication.clipboard().clear()
+    qtbot.mouseClick(screen.copy_button, Qt.MouseButton.LeftButton)
+    text = QApplication.clipboard().text()
+    assert text.startswith("Consultation brief: client O-01")
+    assert "QUESTIONS FOR THE CONSULTANT" in text and QUESTION in text
+    assert "R-01" not in text and "Female" not in text
+    screen.save()  # leave nothing unsaved for the window's close
+    qtbot.waitUntil(lambda: not screen.dirty and not screen.saving, timeout=TIMEOUT)
+
+
+def test_the_picker_lists_open_not_on_track_first_and_opens_by_enter(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult")
+    assert screen.title_label.text() == "Consultation"
+    table = screen.picker.table
+    clients = [table.item(r, 1).text() for r in range(table.rowCount())]
+    # N-01 is closed (hidden by "Open episodes only"); R-01 red, O-01 orange, then green.
+    assert clients[:2] == ["R-01", "O-01"] and "N-01" not in clients
+    assert set(clients[2:]) == {"G-01", "W-01", "S-01"}
+    screen.picker.open_only.setChecked(False)
+    assert table.rowCount() == 6
+    qtbot.keyClicks(screen.picker.search, "o-0")
+    assert [table.item(r, 1).text() for r in range(table.rowCount())] == ["O-01"]
+    table.setFocus()
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    brief = window.current_screen()
+    assert isinstance(brief, ConsultScreen) and brief.argument == "O-01"
+    assert brief.view is not None and brief.view.code == "O-01"
+
+
+def test_an_unknown_client_says_so(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    window = make_window(clients_db, parse_view("consult:NOPE"))
+    with qtbot.waitSignal(window.failed, timeout=TIMEOUT):
+        window.show()
+    screen = window.current_screen()
+    assert isinstance(screen, ConsultScreen)
+    assert screen.pages.currentIndex() == 2
+    assert "client 'NOPE' was not found" in screen.missing_label.text()
+    assert not screen.copy_button.isEnabled()
+
+
+def test_the_client_page_opens_the_brief_of_its_episode(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    window = make_window(clients_db, parse_view("client:W-01"))
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.show()
+    page = window.current_screen()
+    assert isinstance(page, ClientPageScreen)
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        qtbot.mouseClick(page.brief_button, Qt.MouseButton.LeftButton)
+    brief = window.current_screen()
+    assert isinstance(brief, ConsultScreen) and brief.argument == "W-01"
+    assert brief.view is not None and page.episode is not None
+    assert brief.view.episode_id == page.episode.episode_id
+
+
+def test_the_view_takes_an_optional_code() -> None:
+    assert parse_view("consult").argument is None
+    assert parse_view("consult:C0132").argument == "C0132"
+    assert "consult[:CODE]" in valid_views()
+    assert parse_view("consult").key != parse_view("consult:C0132").key
