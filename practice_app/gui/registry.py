@@ -73,6 +73,13 @@ class ActionSpec:
 
 SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec(
+        name="weekly",
+        label="Weekly review",
+        factory="practice_app.gui.screens.weekly:WeeklyScreen",
+        load="practice_app.services.weekly:load_weekly_review",
+        tooltip="Who needs attention this week, what changed, practice against plan, wins",
+    ),
+    ScreenSpec(
         name="overview",
         label="Overview",
         factory="practice_app.gui.screens.overview:OverviewScreen",
@@ -121,8 +128,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ),
 )
 
-HOME_VIEW = "overview"
-"""The screen shown when the window opens (the Weekly review, once it exists)."""
+HOME_VIEW = "weekly"
+"""The screen shown when the window opens: the Weekly review."""
 
 EXTRA_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
