@@ -8,8 +8,9 @@ the week is under way (``as_of``), with the same analysis the Clients screens us
 
 - attention: open episodes with a red or orange outcome signal, a red or orange
   alliance signal, a sudden loss this week or in the three weeks before, the prompt to
-  discuss a change of approach or a referral (10+ measurements without reliable
-  improvement; red for 4+ measurements with a good alliance), and sessions of the week
+  discuss a change of approach or a referral (red for 4+ measurements with a good
+  alliance, the "sacrifice bunt" of ``services.patterns``; else 10+ measurements without
+  reliable improvement), and sessions of the week
   without scores. One item per episode, with every reason in plain words, red first;
 - changes since the last completed review (the day it was completed), or since the
   end of last week when there is none: new and cleared signals, alliance changes,
@@ -34,7 +35,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
-from practice_app.analysis.categories import IMPROVED, RECOVERED
+from practice_app.analysis.categories import IMPROVED, RECOVERED, clinical_mask
+from practice_app.analysis.patterns import bunt_rows, red_counts
 from practice_app.errors import UserError
 from practice_app.services import weekly_attention as attention_rules
 from practice_app.services.weekly_attention import AttentionItem, ChangeItem, episode_name
@@ -393,6 +395,23 @@ def _wins(
     return wins
 
 
+def _bunts(data: WeeklyData, now: Snapshot) -> dict[int, int]:
+    """Episode id -> red measurements, for the "sacrifice bunt" list as of the snapshot.
+
+    The rule of ``services.patterns.load_bunt_list`` (``analysis.patterns.bunt_rows``:
+    open, red at 4+ measurements, latest alliance at or above the cutoff), applied to the
+    data as it stood on the snapshot's day.
+    """
+    o, m = now.outcome, now.alliance_matrix
+    if o is None or m is None or data.alliance is None:
+        return {}
+    latest = m.latest
+    good = ~np.isnan(latest) & ~clinical_mask(latest, data.alliance)
+    rows = bunt_rows(o.per_measurement, good, now.exists & ~now.closed)
+    reds = red_counts(o.per_measurement)
+    return {int(data.episodes.id[e]): int(reds[e]) for e in rows.tolist()}
+
+
 def _hours(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     if not hours:
@@ -429,7 +448,7 @@ def load_weekly_review(
     prev = eve if since == eve_day else snapshot(data, since)
     practice, per_week = _practice(session, therapist, start, end)
     done = [r.week_start for r in reviews if r.completed]
-    items = attention_rules.attention(data, now, start, as_of)
+    items = attention_rules.attention(data, now, start, as_of, _bunts(data, now))
     return WeeklyReviewView(
         week_start=start,
         week_end=end,
