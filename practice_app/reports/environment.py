@@ -29,6 +29,14 @@ def paragraphs(text: str | None) -> Markup:
     )
 
 
+def lines(text: str | None) -> Markup:
+    """Escape ``text`` and keep its line breaks as ``<br>`` (for table cells: no paragraphs)."""
+    if not text or not text.strip():
+        return Markup("")
+    rows = text.replace("\r\n", "\n").strip().split("\n")
+    return Markup("<br>").join(escape(row) for row in rows)
+
+
 def day(value: dt.date | dt.datetime | None, fmt: str = "%d %b %Y") -> str:
     """A date as "03 Mar 2025" (an empty string for none)."""
     return value.strftime(fmt) if value is not None else ""
@@ -59,6 +67,6 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(paragraphs=paragraphs, day=day, number=number, words=words)
+    env.filters.update(paragraphs=paragraphs, lines=lines, day=day, number=number, words=words)
     env.globals["CONFIDENTIAL"] = CONFIDENTIAL
     return env

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ def pdf_text(path: Path) -> str:
     tool = shutil.which("pdftotext")
     if tool is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    out = subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True)
-    return out.stdout.decode("utf-8")
+    # -raw: the order the text was drawn in, so a table cell's lines stay together.
+    out = subprocess.run([tool, "-raw", str(path), "-"], capture_output=True, check=True)
+    # NFKC undoes the typographic ligatures the PDF's fonts use ("ﬁ" -> "fi").
+    return unicodedata.normalize("NFKC", out.stdout.decode("utf-8"))
 
 
 def pdf_pages(path: Path) -> int:
@@ -55,9 +58,7 @@ def test_the_extension_names_the_format(name: str) -> None:
     assert report_format("brief.htm") == "html"
 
 
-def test_long_document_flows_onto_numbered_pages_with_the_header(
-    qapp: Any, tmp_path: Path
-) -> None:
+def test_long_document_flows_onto_numbered_pages_with_the_header(qapp: Any, tmp_path: Path) -> None:
     from practice_app.reports.pdf import write_pdf
 
     rows = "".join(
