@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -198,3 +199,26 @@ def test_the_view_takes_an_optional_code() -> None:
     assert parse_view("consult:C0132").argument == "C0132"
     assert "consult[:CODE]" in valid_views()
     assert parse_view("consult").key != parse_view("consult:C0132").key
+
+
+def test_export_saves_the_edits_first_and_writes_the_brief(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database, tmp_path: Path
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:O-01")
+    assert [b.text() for b in screen.export_buttons.values()] == [
+        "Export PDF…",
+        "Export HTML…",
+        "Print…",
+    ]
+    _type_question(qtbot, screen, QUESTION)
+    target = tmp_path / "brief.html"
+    run = screen.export("html", path=target)
+    with qtbot.waitSignal(run.done, timeout=TIMEOUT):
+        pass
+    page = target.read_text(encoding="utf-8")
+    assert "O-01" in page and "R-01" not in page
+    # The unsaved question was saved before the export loaded the brief, and is escaped.
+    assert "Is it time to talk about &lt;referring&gt; on?" in page
+    assert "<referring>" not in page
+    assert _stored(clients_db, "O-01") == [(None, QUESTION)]
+    qtbot.waitUntil(lambda: not screen.window().workers.busy, timeout=TIMEOUT)

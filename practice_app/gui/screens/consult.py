@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent, QUndoCommand
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -33,33 +33,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens import consult_parts as parts
 from practice_app.gui.screens.base import Screen, ScreenContext
+from practice_app.gui.screens.consult_editors import BriefEditors
 from practice_app.gui.screens.consult_picker import ConsultPickerView
 from practice_app.services.consult import (
     ConsultBriefView,
     ConsultPicker,
-    SavedBrief,
     SignalNote,
     brief_as_text,
     load_consult_brief,
     load_consult_picker,
-    save_brief,
 )
 
 SIDE_WIDTH = 390
-TRIED_HINT = (
-    "What you have tried so far: approaches, changes made after feedback, what the client "
-    "said about them, referrals discussed…"
-)
-QUESTIONS_HINT = (
-    "The questions to bring: what you want the consultant's view on, e.g. "
-    "“Is it time to talk about referring on?”"
-)
-
 _requested: dict[str, int] = {}
 """Client code -> episode id asked for by the picker or the client page (taken on show)."""
 
@@ -69,49 +58,21 @@ def request_episode(code: str, episode_id: int) -> None:
     _requested[code] = episode_id
 
 
-class _BriefEdit(QUndoCommand):
-    """One saved edit of a brief; undo writes the texts it replaced back (on the worker)."""
-
-    def __init__(
-        self,
-        screen: ConsultScreen,
-        episode_id: int,
-        before: tuple[str, str],
-        after: tuple[str, str],
-    ) -> None:
-        super().__init__(f"Edit the consultation brief of {screen.argument}")
-        self.screen, self.episode_id = screen, episode_id
-        self.before, self.after = before, after
-        self._first = True
-
-    def redo(self) -> None:
-        """Write the edit again (not on the push: it has just been saved)."""
-        if self._first:
-            self._first = False
-            return
-        if shiboken6.isValid(self.screen):
-            self.screen.write(self.episode_id, self.after, "Redo brief edit")
-
-    def undo(self) -> None:
-        """Write back the texts from before the edit."""
-        if shiboken6.isValid(self.screen):
-            self.screen.write(self.episode_id, self.before, "Undo brief edit")
-
-
 class ConsultScreen(Screen):
     """The episode picker (no code) or one client's consultation brief."""
-
-    brief_actions: ClassVar[tuple[str, ...]] = ()
-    """Export actions offered (filled when the report export module is available)."""
 
     def __init__(self, context: ScreenContext, spec: ScreenSpec, argument: str | None = None):
         super().__init__(context, spec, argument)
         self.view: ConsultBriefView | None = None
         self.chart: Any = None
         self.episode_id: int | None = _requested.pop(argument, None) if argument else None
-        self.saved: tuple[str, str] = ("", "")
-        self.saving = False
-        self.last_saved: SavedBrief | None = None
+        self.editors = BriefEditors(context, argument or "")
+        self.tried_edit = self.editors.tried_edit
+        self.questions_edit = self.editors.questions_edit
+        self.save_button = self.editors.save_button
+        self.save_label = self.editors.save_label
+        self.export_run: Any = None
+        """The report export under way (H7's ``report_export``), if any."""
         self.fact_labels: dict[str, QLabel] = {}
         self._window: QWidget | None = None
         self._close_after_save = False
@@ -121,8 +82,8 @@ class ConsultScreen(Screen):
         self.pages.addWidget(self.picker)
         self.pages.addWidget(self._build_brief())
         self.pages.addWidget(self._build_missing())
+        self._build_actions()
         self.layout_.addWidget(self.pages, 1)
-        self._build_header()
         if argument is not None:
             self.pages.setCurrentIndex(1)
         else:
@@ -149,26 +110,46 @@ class ConsultScreen(Screen):
         return "Loading…"
 
     # ----- layout -----------------------------------------------------------------------
-    def _build_header(self) -> None:
-        row = QHBoxLayout()
+    def _build_actions(self) -> None:
+        """The bar above the brief: the episode, then copy, export and print."""
+        self.actions_bar = QWidget()
+        row = QHBoxLayout(self.actions_bar)
+        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
+        label = QLabel("Episode")
+        label.setObjectName("hint")
         self.episode_box = QComboBox()
         self.episode_box.setAccessibleName("Episode")
-        self.episode_box.setMinimumWidth(250)
+        self.episode_box.setMinimumWidth(280)
         self.episode_box.currentIndexChanged.connect(self._episode_chosen)
+        label.setBuddy(self.episode_box)
+        row.addWidget(label)
+        row.addWidget(self.episode_box)
+        row.addStretch(1)
         self.copy_button = QPushButton("Copy as text")
         self.copy_button.setToolTip(
             "Put the whole brief on the clipboard as plain text, to paste into an email"
         )
         self.copy_button.clicked.connect(self.copy_text)
-        row.addWidget(self.episode_box)
         row.addWidget(self.copy_button)
-        self.header_buttons = row
-        if self.argument is not None:
-            self.header_row.addLayout(row)
-        else:
-            self.episode_box.hide()
-            self.copy_button.hide()
+        self.export_buttons: dict[str, QPushButton] = {}
+        for fmt, text, tip in (
+            ("pdf", "Export PDF…", "Save the brief as a PDF (A4, page numbers, de-identified)"),
+            ("html", "Export HTML…", "Save the brief as one web page, charts included"),
+            ("print", "Print…", "Print the brief"),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(functools.partial(self.export, fmt))
+            row.addWidget(button)
+            self.export_buttons[fmt] = button
+        self.layout_.addWidget(self.actions_bar)
+        self.actions_bar.setVisible(self.argument is not None)
+        self._set_actions_enabled(False)
+
+    def _set_actions_enabled(self, enabled: bool) -> None:
+        for button in (self.copy_button, *self.export_buttons.values()):
+            button.setEnabled(enabled)
 
     def _build_brief(self) -> QWidget:
         content = QWidget()
@@ -183,8 +164,8 @@ class ConsultScreen(Screen):
         self.model_label.setObjectName("hint")
         self.model_label.setWordWrap(True)
         self.chart_layout.addWidget(self.model_label)
-        # Tall enough to read, short enough that the brief's own fields start on screen.
-        chart_panel.setFixedHeight(450)
+        # Tall enough to read; as tall as the summary beside it, no taller.
+        chart_panel.setMinimumHeight(420)
         grid.addWidget(chart_panel, 0, 0)
         side = QVBoxLayout()
         side.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
@@ -205,7 +186,7 @@ class ConsultScreen(Screen):
         side_widget.setLayout(side)
         side_widget.setFixedWidth(SIDE_WIDTH)
         grid.addWidget(side_widget, 0, 1)
-        grid.addWidget(self._build_editors(), 1, 0, 1, 2)
+        grid.addWidget(self.editors, 1, 0, 1, 2)
         items_panel, items_layout = parts.panel("Item scores")
         items_panel.setToolTip(
             "Every session's item scores, latest first. Alliance items below the cutoff shared "
@@ -252,37 +233,6 @@ class ConsultScreen(Screen):
         self.brief_scroll = scroll
         return scroll
 
-    def _build_editors(self) -> QWidget:
-        frame, layout = parts.panel("For the consultant")
-        columns = QHBoxLayout()
-        columns.setSpacing(16)
-        self.tried_edit = parts.brief_editor("What has been tried", TRIED_HINT)
-        self.questions_edit = parts.brief_editor("Questions for the consultant", QUESTIONS_HINT)
-        for title, editor in (
-            ("What has been tried", self.tried_edit),
-            ("Questions for the consultant", self.questions_edit),
-        ):
-            column = QVBoxLayout()
-            column.setSpacing(4)
-            label = QLabel(f"<b>{title}</b>")
-            label.setBuddy(editor)
-            column.addWidget(label)
-            column.addWidget(editor)
-            columns.addLayout(column, 1)
-            editor.textChanged.connect(self._edited)
-        layout.addLayout(columns)
-        row = QHBoxLayout()
-        self.save_button = QPushButton("Save")
-        self.save_button.setObjectName("primaryButton")
-        self.save_button.setToolTip("Save what was tried and the questions (Ctrl+S)")
-        self.save_button.clicked.connect(self.save)
-        self.save_label = QLabel("")
-        self.save_label.setObjectName("hint")
-        row.addWidget(self.save_button)
-        row.addWidget(self.save_label, 1)
-        layout.addLayout(row)
-        return frame
-
     def _build_missing(self) -> QWidget:
         page = QWidget()
         outer = QVBoxLayout(page)
@@ -315,7 +265,7 @@ class ConsultScreen(Screen):
             f"{message}.\n\nClients are known by their code; choose one from the list of episodes."
         )
         self.episode_box.setEnabled(False)
-        self.copy_button.setEnabled(False)
+        self._set_actions_enabled(False)
         self.pages.setCurrentIndex(2)
 
     def show_data(self, data: ConsultPicker | ConsultBriefView) -> None:
@@ -345,7 +295,7 @@ class ConsultScreen(Screen):
             "Choose another episode of this client" if len(ids) > 1 else "The only episode"
         )
         self.episode_box.blockSignals(False)
-        self.copy_button.setEnabled(True)
+        self._set_actions_enabled(True)
         self._show_chart(data)
         self.fact_labels = parts.facts(self.summary_grid, parts.summary_rows(data))
         self._fill_signals(data)
@@ -367,11 +317,12 @@ class ConsultScreen(Screen):
             [parts.note_html(n) for n in data.notes],
             "No session notes in this episode.",
         )
-        self._set_texts((data.tried, data.questions))
-        self.save_label.setText(
+        self.editors.show_brief(
+            data.episode_id,
+            (data.tried, data.questions),
             f"Last saved {data.brief_updated:%d %b %Y, %H:%M}"
             if data.brief_updated
-            else "Not saved yet"
+            else "Not saved yet",
         )
 
     def _show_chart(self, data: ConsultBriefView) -> None:
@@ -468,98 +419,63 @@ class ConsultScreen(Screen):
             self.save()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Hold the window's close until unsaved edits are written."""
+        """Hold the window's close until unsaved edits are written (once: a failed save
+        is shown, and the next close goes ahead)."""
+        window = self._window
         if (
-            watched is self._window
-            and event.type() == QEvent.Type.Close
-            and self.dirty
-            and not self._close_after_save
-            and not self.context.workers.closed
+            window is None
+            or watched is not window
+            or event.type() != QEvent.Type.Close
+            or self.context.workers.closed
         ):
+            return super().eventFilter(watched, event)
+        if self.editors.saving:  # a save is on its way: close once it has landed
+            QTimer.singleShot(50, window.close)
+            event.ignore()
+            return True
+        if self.dirty and not self._close_after_save:
             self._close_after_save = True
-            self.save()
+            self.editors.save(then=window.close)
             event.ignore()
             return True
         return super().eventFilter(watched, event)
 
     # ----- the brief's texts ------------------------------------------------------------
-    def texts(self) -> tuple[str, str]:
-        """What the editors hold now (trimmed as it would be saved)."""
-        return (self.tried_edit.toPlainText().strip(), self.questions_edit.toPlainText().strip())
-
     @property
     def dirty(self) -> bool:
-        """Whether the editors hold edits not yet saved."""
-        return self.view is not None and self.texts() != self.saved
+        """Whether the brief's fields hold edits not yet saved."""
+        return self.editors.dirty
 
-    def _set_texts(self, values: tuple[str, str]) -> None:
-        for editor, value in zip((self.tried_edit, self.questions_edit), values, strict=True):
-            if editor.toPlainText().strip() != value:
-                editor.blockSignals(True)
-                editor.setPlainText(value)
-                editor.blockSignals(False)
-        self.saved = values
-        self._edited()
+    @property
+    def saving(self) -> bool:
+        """Whether a save is on its way."""
+        return self.editors.saving
 
-    def _edited(self) -> None:
-        self.save_button.setEnabled(self.dirty and not self.saving)
-        if self.dirty:
-            self.save_label.setText("Unsaved changes")
+    def texts(self) -> tuple[str, str]:
+        """What has been tried, and the questions, as the fields hold them now."""
+        return self.editors.texts()
 
     def save(self) -> None:
-        """Save the editors on the worker (nothing to do when unchanged)."""
-        if not self.dirty or self.saving or self.view is None:
-            return
-        episode_id, before, after = self.view.episode_id, self.saved, self.texts()
-        tried, questions = after
-        self.saving = True
-        self.save_button.setEnabled(False)
-        self.save_label.setText("Saving…")
+        """Save unsaved edits of the brief on the worker."""
+        self.editors.save()
 
-        def work(session: OrmSession) -> SavedBrief:
-            return save_brief(session, episode_id, tried=tried, questions=questions)
+    def export(self, fmt: str, path: Path | None = None) -> Any:
+        """Export the brief as PDF or HTML, or print it (saving unsaved edits first)."""
+        if self.view is None:
+            return None
+        from practice_app.gui.report_export import export_report
 
-        def done(saved: SavedBrief) -> None:
-            self.saving = False
-            self.last_saved = saved
-            self.saved = after
-            self.context.undo_stack.push(_BriefEdit(self, episode_id, before, after))
-            self.save_label.setText(f"Saved {saved.updated_at:%d %b %Y, %H:%M}")
-            self.context.show_status(f"Consultation brief of {self.argument} saved")
-            self._edited()
-            if self._close_after_save and self._window is not None:
-                self._window.close()
-
-        def failed(error: BaseException) -> None:
-            self.saving = False
-            self._close_after_save = False
-            self.save_label.setText(f"Not saved: {error}")
-            self.context.show_status(f"Could not save the brief: {error}")
-            self._edited()
-
-        self.context.workers.query(
-            work, on_success=done, on_failure=failed, owner=self, label="save brief"
+        self.save()  # queued before the export's load on the serial worker
+        self.export_run = export_report(
+            self,
+            self.context,
+            "consult",
+            code=self.view.code,
+            episode_id=self.view.episode_id,
+            fmt=fmt,  # type: ignore[arg-type]
+            path=path,
         )
-
-    def write(self, episode_id: int, values: tuple[str, str], label: str) -> None:
-        """Write ``values`` as the episode's brief (undo and redo); show them if on screen."""
-        tried, questions = values
-
-        def work(session: OrmSession) -> SavedBrief:
-            return save_brief(session, episode_id, tried=tried, questions=questions)
-
-        def done(saved: SavedBrief) -> None:
-            if self.view is not None and self.view.episode_id == episode_id:
-                self._set_texts(values)
-                self.save_label.setText(f"{label}: saved {saved.updated_at:%H:%M}")
-            self.context.show_status(f"{label}: saved")
-
-        def failed(error: BaseException) -> None:
-            self.context.show_status(f"{label}: {error}")
-
-        self.context.workers.query(
-            work, on_success=done, on_failure=failed, owner=self, label=label
-        )
+        return self.export_run
 
     def brief_text(self) -> str:
         """The brief as plain text, with the editors' current texts."""

@@ -6,6 +6,8 @@ a weak alliance): the clients a therapist most often brings to supervision.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -35,8 +37,13 @@ HEADERS = (
     "Status",
     "Category",
     "Alliance",
-    "Brief",
+    "Brief saved",
 )
+
+
+def _day(iso: str | None) -> str:
+    """An ISO date as "24 Nov 2026" ("–" when unknown)."""
+    return dt.date.fromisoformat(iso).strftime("%d %b %Y") if iso else "–"
 
 
 class PickerTable(QTableWidget):
@@ -76,7 +83,7 @@ class ConsultPickerView(QWidget):
         self.search.setPlaceholderText("Find a client code…")
         self.search.setAccessibleName("Find a client code")
         self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(280)
+        self.search.setMinimumWidth(240)
         self.search.textChanged.connect(self._filter)
         self.search.returnPressed.connect(self._open_first)
         self.open_only = QCheckBox("Open episodes only")
@@ -99,7 +106,13 @@ class ConsultPickerView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.setStyleSheet(
+            "QTableWidget { alternate-background-color: #f7f9fa; }"
+            "QTableWidget::item { padding: 0 10px; }"
+            "QHeaderView::section { background: #eef1f3; color: #37474f; border: none;"
+            " padding: 4px 10px; font-weight: 600; }"
+        )
         self.table.cellDoubleClicked.connect(lambda row, _column: self._open(row))
         self.table.activated_row.connect(self._open)
         layout.addWidget(self.table, 1)
@@ -125,13 +138,16 @@ class ConsultPickerView(QWidget):
         table.setRowCount(len(self.shown))
         icons = {name: signal_icon(name) for name in SIGNAL_WORDS}
         for r, row in enumerate(self.shown):
-            brief = row.brief_updated.strftime("saved %d %b %Y") if row.brief_updated else ""
+            brief = row.brief_updated.strftime("%d %b %Y") if row.brief_updated else ""
+            last = (
+                dt.date.fromisoformat(row.last_date).strftime("%d %b %Y") if row.last_date else "–"
+            )
             cells = (
                 SIGNAL_WORDS.get(row.signal, row.signal),
                 row.client,
                 row.episode,
                 str(row.sessions),
-                row.last_date or "–",
+                last,
                 row.status.capitalize(),
                 (row.category or "–").capitalize(),
                 SIGNAL_WORDS.get(row.alliance, row.alliance),
