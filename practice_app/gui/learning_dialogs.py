@@ -146,6 +146,8 @@ class LessonDialog(_FormDialog):
         self.client.setPlaceholderText("Client code, e.g. C0131")
         completer = QCompleter(clients, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # Completed in place as the code is typed: no popup stealing the keyboard.
+        completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         self.client.setCompleter(completer)
         self.client.setAccessibleName("Client code")
         self.form.addRow("Client", self.client)

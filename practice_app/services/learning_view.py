@@ -208,7 +208,7 @@ def _srs_text(report: PatternReport) -> str | None:
         + (
             "Ask about it early: it is where these clients felt least met."
             if f.p < 0.05
-            else "That difference could well be chance: no lesson in it yet."
+            else "The difference from the other episodes could be chance: no lesson in it yet."
         )
     )
 

@@ -94,7 +94,7 @@ class LearningScreen(Screen):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([620, 400])
         self.layout_.addWidget(splitter, 1)
-        add = QShortcut(QKeySequence("Ctrl+L"), self)
+        add = QShortcut(QKeySequence("Ctrl+Shift+L"), self)
         add.activated.connect(self.ask_lesson)
         # Sessions entered or episodes closed elsewhere change the flags; reload when shown.
         self.stale = False
@@ -167,7 +167,7 @@ class LearningScreen(Screen):
         layout.addWidget(frame)
         frame, inner, head = panel("Lessons from clients")
         self.add_lesson_button = QPushButton("Add lesson…")
-        self.add_lesson_button.setToolTip("Write down what a client taught you (Ctrl+L)")
+        self.add_lesson_button.setToolTip("Write down what a client taught you (Ctrl+Shift+L)")
         self.add_lesson_button.clicked.connect(self.ask_lesson)
         head.addWidget(self.add_lesson_button)
         self.tag_label = QLabel("")
@@ -266,7 +266,7 @@ class LearningScreen(Screen):
             self.tag_label.setText(
                 grey.format(
                     "No lessons yet. After a client who did not benefit, note what they "
-                    "taught you: Add lesson… (Ctrl+L)."
+                    "taught you: Add lesson… (Ctrl+Shift+L)."
                 )
             )
         elif recurring:

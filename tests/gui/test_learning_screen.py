@@ -1,0 +1,272 @@
+"""The Learning screen driven as a user would: a planted pattern, drill-down, lessons, objectives.
+
+The data plant one pattern that can be counted by hand: 9 of the 12 clients referred
+by an employer got reliably worse (ORS 20 -> 17 -> 14, red under the starter rules),
+against 3 of the 16 self-referred ones (2 closed, and one open episode red at 5
+measurements with an SRS of 38, which also puts it on the bunt list).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+
+from practice_app.gui.main_window import MainWindow
+from practice_app.gui.registry import parse_view
+from practice_app.gui.screens.learning import LearningScreen
+from practice_app.services.learning_view import PatternItem
+from practice_app.services.lessons import add_lesson
+from practice_app.storage.database import Database
+from practice_app.storage.models import (
+    Client,
+    ClientLesson,
+    Episode,
+    Instrument,
+    PracticeObjective,
+    Score,
+    Session,
+    Therapist,
+)
+
+TIMEOUT = 30_000
+MakeWindow = Callable[..., MainWindow]
+WORSE = (20.0, 17.0, 14.0)
+BETTER = (20.0, 24.0, 28.0)
+SRS_ITEMS = [10.0, 9.5, 9.0, 9.5]
+"""A good alliance (38, cutoff 36) at every session, as a practice measuring both would have."""
+TODAY = dt.date.today()
+EMPLOYER_SENTENCE = (
+    "Clients referred by an employer were not on track in 9 of 12 episodes (75%) "
+    "against 19% of the others (3 of 16)"
+)
+
+
+def write_planted(db: Database) -> None:
+    """12 employer-referred (9 worse), 15 self-referred closed (2 worse), 1 open bunt episode."""
+    with db.session() as s:
+        ors = s.scalars(select(Instrument).where(Instrument.name == "ORS")).one()
+        srs = s.scalars(select(Instrument).where(Instrument.name == "SRS")).one()
+        therapist = Therapist(code="T1")
+        plan: list[tuple[str, str, tuple[float, ...]]] = []
+        plan += [(f"E-{i:02d}", "employer", WORSE if i <= 9 else BETTER) for i in range(1, 13)]
+        plan += [(f"S-{i:02d}", "self", WORSE if i <= 2 else BETTER) for i in range(1, 16)]
+        start = TODAY - dt.timedelta(days=700)
+        for k, (code, referral, totals) in enumerate(plan):
+            first = start + dt.timedelta(days=15 * k)
+            days = [first + dt.timedelta(days=7 * n) for n in range(len(totals))]
+            episode = Episode(
+                client=Client(code=code, referral_source=referral),
+                therapist=therapist,
+                start_date=first,
+                end_date=days[-1],
+                ending_reason="planned",
+            )
+            for n, (day, total) in enumerate(zip(days, totals, strict=True), start=1):
+                session = Session(episode=episode, number=n, date=day)
+                session.scores.append(Score(instrument=ors, total=total))
+                session.scores.append(Score(instrument=srs, total=38.0, items=SRS_ITEMS))
+                episode.sessions.append(session)
+            s.add(episode)
+        # Open, red from the 2nd measurement on (reliably worse), alliance good throughout.
+        bunt = Episode(
+            client=Client(code="B-01", referral_source="self"),
+            therapist=therapist,
+            start_date=TODAY - dt.timedelta(days=35),
+        )
+        for n, total in enumerate((20.0, 15.0, 15.0, 14.0, 14.0, 13.0), start=1):
+            session = Session(episode=bunt, number=n, date=TODAY - dt.timedelta(days=42 - 7 * n))
+            session.scores.append(Score(instrument=ors, total=total))
+            session.scores.append(Score(instrument=srs, total=38.0, items=SRS_ITEMS))
+            bunt.sessions.append(session)
+        s.add(bunt)
+        s.flush()
+        add_lesson(s, client_code="E-01", taught="Ask what the client wants.", tags=["Referral"])
+
+
+@pytest.fixture
+def planted_db(db: Database) -> Database:
+    """The test database with the planted pattern."""
+    write_planted(db)
+    return db
+
+
+def _open(qtbot: Any, make_window: MakeWindow, db: Database) -> LearningScreen:
+    window = make_window(db, parse_view("learning"))
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.show()
+    screen = window.current_screen()
+    assert isinstance(screen, LearningScreen)
+    window.activateWindow()
+    return screen
+
+
+def _pattern_index(screen: LearningScreen, startswith: str) -> int:
+    for i in range(screen.pattern_list.count()):
+        found = screen.pattern_list.item(i).data(Qt.ItemDataRole.UserRole)
+        if isinstance(found, PatternItem) and found.sentence.startswith(startswith):
+            return i
+    texts = [screen.pattern_list.item(i).text() for i in range(screen.pattern_list.count())]
+    raise AssertionError(f"no pattern starting {startswith!r} in {texts}")
+
+
+def _click_pattern(qtbot: Any, screen: LearningScreen, startswith: str) -> PatternItem:
+    row = _pattern_index(screen, startswith)
+    lst = screen.pattern_list
+    lst.scrollToItem(lst.item(row))
+    rect = lst.visualItemRect(lst.item(row))
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    found = lst.item(row).data(Qt.ItemDataRole.UserRole)
+    assert isinstance(found, PatternItem)
+    return found
+
+
+def test_the_pattern_reads_as_a_sentence_and_drills_down_to_its_episodes(
+    qtbot: Any, make_window: MakeWindow, planted_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, planted_db)
+    assert screen.data is not None and screen.data.n_episodes == 28
+    item = _click_pattern(qtbot, screen, EMPLOYER_SENTENCE)
+    assert item.status == "pattern"
+    assert "times as often (95% CI" in item.sentence and "q = " in item.sentence
+    assert screen.objective_button.isEnabled()
+    rows = screen.episode_rows()
+    # The 12 employer-referred episodes, the 9 not on track first (in bold).
+    assert sorted(e.client for e in rows) == [f"E-{i:02d}" for i in range(1, 13)]
+    assert {e.client for e in rows[:9]} == {f"E-{i:02d}" for i in range(1, 10)}
+    assert screen.episode_table.item(0, 0).font().bold()
+    assert not screen.episode_table.item(11, 0).font().bold()
+    assert "12 episodes of clients referred by an employer; 9 were not on track" in (
+        screen.episode_caption.text()
+    )
+    opened: list[str] = []
+    screen.context.open_view = opened.append
+    table = screen.episode_table
+    rect = table.visualRect(table.model().index(0, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == [f"client:{rows[0].client}"]
+
+
+def test_the_bunt_list_and_the_explanations(
+    qtbot: Any, make_window: MakeWindow, planted_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, planted_db)
+    assert screen.bunt_list.count() == 1
+    text = screen.bunt_list.item(0).text()
+    assert text.startswith("B-01 · ") and "red at 5 of 6 measurements" in text
+    assert "latest SRS 38" in text
+    assert "most often “Approach" in screen.srs_label.text()
+    assert "could be chance" in screen.srs_label.text()  # every episode: same lowest item
+    assert "q < 0.10" in screen.explanation.text() and "Emerging" in screen.explanation.text()
+
+
+def test_adding_a_lesson_by_keyboard_shows_it_with_its_tag_count(
+    qtbot: Any, make_window: MakeWindow, planted_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, planted_db)
+    qtbot.keyClick(
+        screen, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    dialog = screen.lesson_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.client, timeout=TIMEOUT)
+    for text in ("S-01", "", "Work pressure kept the scores flat.", "", "Name it early"):
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        if text:
+            qtbot.keyClicks(widget, text)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.tags
+    qtbot.keyClicks(dialog.tags, " referral , Work context")
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        qtbot.keyClick(dialog.tags, Qt.Key.Key_Return)
+    assert screen.data is not None
+    newest = screen.lesson_list.item(0).text()
+    assert "S-01: Work pressure kept the scores flat." in newest
+    assert "I will practise: Name it early" in newest
+    counts = {t.tag: t.count for t in screen.data.tags}
+    assert counts == {"Referral": 1, "referral": 1} or counts.get("Referral", 0) + counts.get(
+        "referral", 0
+    ) == 2
+    assert ">2</b>" in screen.tag_label.text() and "eferral" in screen.tag_label.text()
+    with planted_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ClientLesson)) == 2
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        screen.context.undo_stack.undo()
+    with planted_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ClientLesson)) == 1
+    assert screen.lesson_list.count() == 1
+
+
+def test_a_refused_lesson_keeps_the_dialog_open_and_writes_nothing(
+    qtbot: Any, make_window: MakeWindow, planted_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, planted_db)
+    dialog = screen.ask_lesson()
+    assert dialog is not None
+    dialog.client.setText("NOPE")
+    dialog.taught.setPlainText("Something")
+    with qtbot.waitSignal(dialog.submitted, timeout=TIMEOUT):
+        dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=TIMEOUT)
+    assert "unknown client 'NOPE'" in dialog.error.text()
+    assert dialog.isVisible()
+    with planted_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ClientLesson)) == 1
+    dialog.reject()
+
+
+def test_a_pattern_becomes_a_practice_objective(
+    qtbot: Any, make_window: MakeWindow, planted_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, planted_db)
+    _click_pattern(qtbot, screen, EMPLOYER_SENTENCE)
+    qtbot.mouseClick(screen.objective_button, Qt.MouseButton.LeftButton)
+    dialog = screen.objective_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.title.text() == "Get clients referred by an employer on track more often"
+    criteria = dialog.criteria.toPlainText()
+    assert "9 of 12 episodes" in criteria and "19% of the others" in criteria
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with planted_db.session() as s:
+        stored = s.scalars(select(PracticeObjective)).all()
+        assert [(o.title, o.status) for o in stored] == [
+            ("Get clients referred by an employer on track more often", "active")
+        ]
+        assert "9 of 12 episodes" in (stored[0].success_criteria or "")
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        screen.context.undo_stack.undo()
+    with planted_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(PracticeObjective)) == 0
+
+
+def test_a_lesson_becomes_a_practice_objective(
+    qtbot: Any, make_window: MakeWindow, planted_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, planted_db)
+    lst = screen.lesson_list
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(
+        lst.item(0)).center())  # fmt: skip
+    dialog = screen.make_objective()
+    assert dialog is not None
+    assert dialog.title.text() == "Ask what the client wants."
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        dialog.save_button.click()
+    with planted_db.session() as s:
+        assert s.scalars(select(PracticeObjective.title)).all() == ["Ask what the client wants."]
+
+
+def test_too_few_episodes_say_what_is_missing(
+    qtbot: Any, make_window: MakeWindow, sample_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, sample_db)
+    assert screen.pattern_stack.currentWidget() is screen.pattern_empty
+    assert "at least 10 episodes" in screen.pattern_empty.text()
+    assert not screen.objective_button.isEnabled()
