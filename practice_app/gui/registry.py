@@ -110,6 +110,14 @@ SCREENS: tuple[ScreenSpec, ...] = (
         tooltip="Effect size, SAES and outcome categories over time, against your baseline",
     ),
     ScreenSpec(
+        name="practice",
+        label="Practice",
+        factory="practice_app.gui.screens.practice:PracticeScreen",
+        load="practice_app.services.practice_view:load_practice",
+        tooltip="Your practice journal and development plan, and practice and workload "
+        "against results",
+    ),
+    ScreenSpec(
         name="learning",
         label="Learning",
         factory="practice_app.gui.screens.learning:LearningScreen",
@@ -154,6 +162,14 @@ EXTRA_ACTIONS: tuple[ActionSpec, ...] = (
         description="Replace this database with a backup (a copy of it is kept first)",
         handler="practice_app.gui.file_actions:restore_dialog",
         on_welcome=False,
+    ),
+    ActionSpec(
+        key="log-practice",
+        label="Log Practice…",
+        description="Log a deliberate-practice entry in the journal",
+        handler="practice_app.gui.practice_dialog:log_practice",
+        on_welcome=False,
+        shortcut="Ctrl+L",
     ),
 )
 """Commands offered on the welcome page, the File menu and empty screens."""

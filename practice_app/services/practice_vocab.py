@@ -46,6 +46,17 @@ BUILTIN_ACTIVITIES: tuple[Activity, ...] = (
     Activity("other", "Other"),
 )
 
+SHORT_LABELS = {
+    "recording-review": "Recording review",
+    "rehearsal": "Rehearsal",
+    "coaching": "Coaching",
+    "mental-rehearsal": "Mental rehearsal",
+    "case-review": "Case review",
+    "study": "Study",
+    "other": "Other",
+}
+"""Short names for tables and charts (the full label goes in the tooltip)."""
+
 DOMAINS: tuple[str, ...] = (
     "Structure",
     "Hope & Expectancy",
