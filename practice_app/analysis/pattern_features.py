@@ -20,16 +20,18 @@ Public API:
 Choices (science.md names the features but not their bands):
 
 - Intake severity, in steps of the reliable change (RC) from the clinical cutoff:
-  "non-clinical" (not clinical at intake), "mild" (clinical, within one RC of the
-  cutoff), "moderate" (one to two RC), "severe" (two RC or more). For the ORS (cutoff
-  25, RC 5): 25 and above, 20-24.9, 15-19.9, below 15.
+  "non-clinical" (not clinical at intake), "mild" (clinical, up to one RC beyond the
+  cutoff), "moderate" (up to two RC), "severe" (further). For the ORS (cutoff 25, RC 5):
+  25 and above, 20 to under 25, 15 to under 20, under 15; for the PHQ-9 (clinical at
+  10, RC 6): under 10, 10-15, 16-21, 22 and above.
 - Lowest item: the item with the lowest mean over the episode's scored sessions; an
   episode where two items share the lowest mean has no single lowest item (unknown).
 - Long gap: ``LONG_GAP_DAYS`` = 28 days or more between two consecutive sessions.
 - Weekly load: the sessions the therapist held (all clients) in each Monday-to-Sunday
   week; an episode's load is the mean over the working weeks (weeks with a session)
-  from its first to its last session, as the workload figures (science.md section 6)
-  define it; bands of ``LOAD_BAND`` = 5 sessions a week.
+  from its first to its last session, and the bands (5 sessions a week wide, a thin
+  band at either end merged inwards), exactly as the workload figures (science.md
+  section 6, ``practice_results``) define them.
 """
 
 from __future__ import annotations
@@ -40,13 +42,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from practice_app.analysis.categories import EPS, better_sign, clinical_mask
+from practice_app.analysis import practice_results as pr
+from practice_app.analysis.categories import EPS, clinical_mask
 from practice_app.analysis.instruments import InstrumentDef
 from practice_app.analysis.patterns import Feature
 from practice_app.analysis.scores import FloatArray, IntArray
 
 LONG_GAP_DAYS = 28
-LOAD_BAND = 5
 _SPLIT = re.compile(r"[,;/|\n]+")
 
 
@@ -116,13 +118,16 @@ def severity_bands(intake: npt.ArrayLike, instrument: InstrumentDef) -> Feature 
     x = np.asarray(intake, dtype=np.float64)
     cut, rc = float(instrument.cutoff), float(instrument.reliable_change)
     clinical = clinical_mask(x, instrument)
-    # Distance from the cutoff towards the worse end, in points.
-    worse = -better_sign(instrument) * (x - cut)
+    # Bands by score: each band's upper end is the next one's lower end ("20 to under 25").
+    if instrument.higher_is_better:
+        beyond_one, beyond_two = x < cut - rc - EPS, x < cut - 2 * rc - EPS
+    else:
+        beyond_one, beyond_two = x >= cut + rc - EPS, x >= cut + 2 * rc - EPS
     band = np.full(x.size, -1, dtype=np.int64)
     band[~np.isnan(x)] = 0
     band[clinical] = 1
-    band[clinical & (worse >= rc - EPS)] = 2
-    band[clinical & (worse >= 2 * rc - EPS)] = 3
+    band[clinical & beyond_one] = 2
+    band[clinical & beyond_two] = 3
     g = "{:g}".format
     if instrument.higher_is_better:
         labels = (
@@ -165,7 +170,8 @@ def lowest_items(item_means: npt.ArrayLike) -> IntArray:
     filled = np.where(np.isnan(m), np.inf, m)
     low = filled.min(axis=1)
     # Means of one-decimal items: a millionth of a point apart is the same mean.
-    ties = (np.abs(filled - low[:, None]) <= 1e-6).sum(axis=1)
+    with np.errstate(invalid="ignore"):  # rows without any item: inf - inf
+        ties = (np.abs(filled - low[:, None]) <= 1e-6).sum(axis=1)
     out: IntArray = np.asarray(filled.argmin(axis=1), dtype=np.int64)
     out[(ties != 1) | ~np.isfinite(low)] = -1
     return out
@@ -210,11 +216,6 @@ def long_gap(gaps: npt.ArrayLike, days: int = LONG_GAP_DAYS) -> Feature:
     return binary("gap between sessions", label, np.nan_to_num(g) >= days, ~np.isnan(g))
 
 
-def _week(dates: npt.NDArray[np.datetime64]) -> IntArray:
-    # 1970-01-01 was a Thursday: shifting by 3 days makes weeks start on Monday.
-    return np.floor_divide(dates.astype("datetime64[D]").astype(np.int64) + 3, 7)
-
-
 def episode_load(
     first: npt.ArrayLike,
     last: npt.ArrayLike,
@@ -225,42 +226,27 @@ def episode_load(
     """Mean sessions per working week of the episode's therapist from first to last session.
 
     ``owner`` and ``session_owner`` are therapist indexes (0..k-1) of the episodes and of
-    every session the therapists held.
+    every session the therapists held. The workload figures' own definition
+    (``practice_results.episode_load``), so both screens give an episode the same load.
     """
-    f = np.asarray(first, dtype="datetime64[D]")
-    la = np.asarray(last, dtype="datetime64[D]")
     own = np.asarray(owner, dtype=np.int64)
-    sd = np.asarray(session_dates, dtype="datetime64[D]")
     so = np.asarray(session_owner, dtype=np.int64)
-    out = np.full(f.size, np.nan)
-    keep = ~np.isnat(sd)
-    sd, so = sd[keep], so[keep]
-    if sd.size == 0 or f.size == 0:
-        return out
-    weeks = _week(sd)
-    base, width = int(weeks.min()), int(weeks.max() - weeks.min()) + 1
-    k = int(max(so.max(), own.max())) + 1
-    counts = np.bincount(so * width + (weeks - base), minlength=k * width).reshape(k, width)
-    # Cumulative sums with a leading zero: the sum over weeks i..j is cs[j + 1] - cs[i].
-    zero = np.zeros((k, 1), dtype=np.int64)
-    cs = np.concatenate([zero, np.cumsum(counts, axis=1)], axis=1)
-    cw = np.concatenate([zero, np.cumsum(counts > 0, axis=1)], axis=1)
-    ok = ~np.isnat(f) & ~np.isnat(la)
-    i = np.clip(_week(f[ok]) - base, 0, width - 1)
-    j = np.clip(_week(la[ok]) - base, 0, width - 1)
-    o = own[ok]
-    sessions = cs[o, j + 1] - cs[o, i]
-    working = cw[o, j + 1] - cw[o, i]
-    out[ok] = np.where(working > 0, sessions / np.maximum(working, 1), np.nan)
-    return out
+    k = int(max(so.max(initial=-1), own.max(initial=-1))) + 1
+    weeks, counts = pr.weekly_sessions(session_dates, so, k)
+    return pr.episode_load(first, last, own, weeks, counts)
 
 
-def load_bands(load: npt.ArrayLike, width: int = LOAD_BAND) -> Feature:
-    """Weekly load in bands of ``width`` sessions a week (e.g. "15-19 sessions a week")."""
+def load_bands(load: npt.ArrayLike) -> Feature:
+    """Weekly load in the workload figures' bands (5 sessions wide, thin ends merged)."""
     x = np.asarray(load, dtype=np.float64)
-    known = ~np.isnan(x)
-    band = np.where(known, np.floor(np.nan_to_num(x) / width), -1).astype(np.int64)
-    present = np.unique(band[known])
-    labels = tuple(f"{b * width}-{b * width + width - 1} sessions a week" for b in present)
-    member = band[:, None] == present[None, :]
-    return Feature("weekly load", labels, member, known)
+    bands = pr.load_bands(x)
+    band = pr.band_index(x, bands) if bands else np.full(x.size, -1, dtype=np.int64)
+    labels = tuple(f"{b.label} sessions a week" for b in bands)
+    member = band[:, None] == np.arange(len(bands))[None, :]
+    used = member.any(axis=0)
+    return Feature(
+        "weekly load",
+        tuple(label for label, u in zip(labels, used, strict=True) if u),
+        member[:, used],
+        band >= 0,
+    )

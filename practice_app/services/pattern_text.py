@@ -187,7 +187,10 @@ def _num(x: float) -> str:
 def _pq(name: str, x: float) -> str:
     if x < 0.001:
         return f"{name} < 0.001"
-    return f"{name} = {x:.3f}" if x < 0.01 else f"{name} = {x:.2f}"
+    # Three decimals near the thresholds, so "q = 0.10" never hides q = 0.1004.
+    if x < 0.01 or round(x, 2) in (0.05, 0.10):
+        return f"{name} = {x:.3f}"
+    return f"{name} = {x:.2f}"
 
 
 def effect(row: RowLike) -> str:
