@@ -171,7 +171,9 @@ def test_adding_a_lesson_by_keyboard_shows_it_with_its_tag_count(
 ) -> None:
     screen = _open(qtbot, make_window, planted_db)
     qtbot.keyClick(
-        screen, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        screen,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     dialog = screen.lesson_dialog
     assert dialog is not None and dialog.isVisible()
@@ -190,11 +192,10 @@ def test_adding_a_lesson_by_keyboard_shows_it_with_its_tag_count(
     newest = screen.lesson_list.item(0).text()
     assert "S-01: Work pressure kept the scores flat." in newest
     assert "I will practise: Name it early" in newest
+    # "Referral" (the older lesson) and " referral " (typed now) are one tag, counted twice.
     counts = {t.tag: t.count for t in screen.data.tags}
-    assert counts == {"Referral": 1, "referral": 1} or counts.get("Referral", 0) + counts.get(
-        "referral", 0
-    ) == 2
-    assert ">2</b>" in screen.tag_label.text() and "eferral" in screen.tag_label.text()
+    assert counts == {"Referral": 2, "Work context": 1}
+    assert "Referral&nbsp;<b>2</b>" in screen.tag_label.text()
     with planted_db.session() as s:
         assert s.scalar(select(func.count()).select_from(ClientLesson)) == 2
     with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
@@ -261,12 +262,3 @@ def test_a_lesson_becomes_a_practice_objective(
         dialog.save_button.click()
     with planted_db.session() as s:
         assert s.scalars(select(PracticeObjective.title)).all() == ["Ask what the client wants."]
-
-
-def test_too_few_episodes_say_what_is_missing(
-    qtbot: Any, make_window: MakeWindow, sample_db: Database
-) -> None:
-    screen = _open(qtbot, make_window, sample_db)
-    assert screen.pattern_stack.currentWidget() is screen.pattern_empty
-    assert "at least 10 episodes" in screen.pattern_empty.text()
-    assert not screen.objective_button.isEnabled()
