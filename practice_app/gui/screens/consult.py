@@ -49,6 +49,8 @@ from practice_app.services.consult import (
 )
 
 SIDE_WIDTH = 390
+MAX_TABLE_ROWS = 24
+"""Item-score rows shown without scrolling the table (the page scrolls instead)."""
 _requested: dict[str, int] = {}
 """Client code -> episode id asked for by the picker or the client page (taken on show)."""
 
@@ -193,7 +195,6 @@ class ConsultScreen(Screen):
             "over the items (9 on the SRS) are highlighted."
         )
         self.items_table = parts.item_table()
-        self.items_table.setMinimumHeight(260)
         items_layout.addWidget(self.items_table)
         self.lowest_label = QLabel("")
         self.lowest_label.setObjectName("hint")
@@ -300,6 +301,7 @@ class ConsultScreen(Screen):
         self.fact_labels = parts.facts(self.summary_grid, parts.summary_rows(data))
         self._fill_signals(data)
         parts.fill_items(self.items_table, data.item_tables)
+        parts.fit_rows(self.items_table, MAX_TABLE_ROWS)
         lowest = [
             f"{t.instrument}: lowest item on average {t.lowest_item} ({t.lowest_mean:.1f})"
             for t in data.item_tables

@@ -212,6 +212,14 @@ def fill_items(table: QTableWidget, tables: tuple[ItemTable, ...]) -> None:
     table.verticalHeader().setDefaultSectionSize(24)
 
 
+def fit_rows(table: QTableWidget, most: int) -> None:
+    """Make ``table`` tall enough for its rows (at most ``most``; beyond that it scrolls)."""
+    rows = max(1, min(table.rowCount(), most))
+    header = table.horizontalHeader().sizeHint().height()
+    height = header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
+    table.setFixedHeight(height + 4)
+
+
 def item_table() -> QTableWidget:
     """A read-only table styled like the client page's item table."""
     table = QTableWidget()
