@@ -262,3 +262,12 @@ def test_a_lesson_becomes_a_practice_objective(
         dialog.save_button.click()
     with planted_db.session() as s:
         assert s.scalars(select(PracticeObjective.title)).all() == ["Ask what the client wants."]
+
+
+def test_too_few_episodes_say_what_is_missing(
+    qtbot: Any, make_window: MakeWindow, sample_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, sample_db)
+    assert screen.pattern_stack.currentWidget() is screen.pattern_empty
+    assert "at least 10 episodes" in screen.pattern_empty.text()
+    assert not screen.objective_button.isEnabled()
