@@ -182,3 +182,35 @@ def test_filters_apply_to_table_and_bars(
     screen.search.clear()
     assert sum(b.minutes for b in screen.domain_bars.bars) == 110
     assert screen.plan.focus.text().startswith("Current focus: <b>Alliance</b>")
+
+
+def test_ctrl_l_from_another_screen_opens_the_dialog_on_practice(
+    qtbot: Any, make_window: MakeWindow, journal_db: Database
+) -> None:
+    window = make_window(journal_db, parse_view("effectiveness"))
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.show()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    screen = window.current_screen()
+    assert isinstance(screen, PracticeScreen)
+    qtbot.waitUntil(
+        lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=TIMEOUT
+    )
+    _dialog(screen).reject()
+
+
+def test_result_tabs_load_when_first_shown(
+    qtbot: Any, make_window: MakeWindow, journal_db: Database
+) -> None:
+    _, screen = _open(qtbot, make_window, journal_db)
+    assert [screen.tabs.tabText(i) for i in range(screen.tabs.count())] == [
+        "Journal && plan",
+        "Practice against results",
+        "Workload against results",
+    ]
+    for i, tab in enumerate(screen.result_tabs, start=1):
+        assert not tab.loaded
+        with qtbot.waitSignal(tab.ready, timeout=TIMEOUT):
+            screen.tabs.setCurrentIndex(i)
+        assert tab.loaded

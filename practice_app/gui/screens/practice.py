@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -39,6 +39,13 @@ from practice_app.gui.practice_dialog import PracticeDialog
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.practice_parts import COLUMN, JournalModel, PlanPanel, hint, panel
+from practice_app.gui.screens.practice_writes import (
+    WriteCommand,
+    ask_close_objective,
+    ask_new_objective,
+    delete_writes,
+    entry_writes,
+)
 from practice_app.services import practice
 from practice_app.services.practice import EntryInput, EntryRow, period_totals, totals_by
 from practice_app.services.practice_view import PracticeView
@@ -57,33 +64,6 @@ SEGMENT_STYLE = (
     "QPushButton:checked { background: #2f6f73; border-color: #2f6f73; color: white; }"
 )
 NO_DOMAIN = "(none)"
-
-
-class _WriteCommand(QUndoCommand):
-    """An undoable journal write on the database worker; the first redo is the write just done."""
-
-    def __init__(
-        self,
-        screen: PracticeScreen,
-        text: str,
-        redo: Callable[[OrmSession], Any],
-        undo: Callable[[OrmSession], Any],
-    ) -> None:
-        super().__init__(text)
-        self.screen = screen
-        self._redo, self._undo = redo, undo
-        self._done = True
-
-    def redo(self) -> None:
-        """Write again (not on the push: the write has already run)."""
-        if self._done:
-            self._done = False
-            return
-        self.screen.write(self._redo, self.text())
-
-    def undo(self) -> None:
-        """Reverse the write."""
-        self.screen.write(self._undo, f"Undo {self.text().lower()}")
 
 
 class _Table(QTableView):
@@ -449,38 +429,15 @@ class PracticeScreen(Screen):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _save(self, dialog: PracticeDialog, data: EntryInput, old: EntryRow | None) -> None:
-        holder: dict[str, EntryRow] = {}
-        if old is None:
-
-            def redo(session: OrmSession) -> EntryRow:
-                row = practice.add_entry(
-                    session, data, entry_id=holder["row"].id if holder else None
-                )
-                holder.setdefault("row", row)
-                return row
-
-            def undo(session: OrmSession) -> None:
-                practice.delete_entry(session, holder["row"].id)
-
-            text = f"Log practice ({data.minutes} min, {data.date:%d %b})"
-        else:
-            before = practice.input_of(old)
-
-            def redo(session: OrmSession) -> EntryRow:
-                return practice.update_entry(session, old.id, data)
-
-            def undo(session: OrmSession) -> None:
-                practice.update_entry(session, old.id, before)
-
-            text = f"Edit practice entry of {old.date:%d %b}"
+        redo, undo, text = entry_writes(data, old)
 
         def saved(row: EntryRow) -> None:
             self.saving = False
             if shiboken6.isValid(dialog):
                 dialog.done_saving()
-            self.context.undo_stack.push(_WriteCommand(self, text, redo, undo))
+            self.context.undo_stack.push(WriteCommand(self.write, text, redo, undo))
             self.context.show_status(f"Saved: {row.minutes} min of {row.activity_label.lower()}")
-            self._changed()
+            self.changed()
 
         def failed(error: BaseException) -> None:
             self.saving = False
@@ -497,26 +454,13 @@ class PracticeScreen(Screen):
         rows = self.selected_entries()
         if not rows or self.saving:
             return
-
-        def redo(session: OrmSession) -> None:
-            for row in rows:
-                practice.delete_entry(session, row.id)
-
-        def undo(session: OrmSession) -> None:
-            for row in rows:
-                practice.add_entry(session, practice.input_of(row), entry_id=row.id)
-
-        text = (
-            f"Delete practice entry of {rows[0].date:%d %b}"
-            if len(rows) == 1
-            else f"Delete {len(rows)} practice entries"
-        )
+        redo, undo, text = delete_writes(rows)
 
         def done(_: Any) -> None:
             self.saving = False
-            self.context.undo_stack.push(_WriteCommand(self, text, redo, undo))
+            self.context.undo_stack.push(WriteCommand(self.write, text, redo, undo))
             self.context.show_status(f"{text} · Ctrl+Z brings it back")
-            self._changed()
+            self.changed()
 
         def failed(error: BaseException) -> None:
             self.saving = False
@@ -530,7 +474,7 @@ class PracticeScreen(Screen):
 
         def done(_: Any) -> None:
             self.context.show_status(label)
-            self._changed()
+            self.changed()
 
         def failed(error: BaseException) -> None:
             self.context.show_status(f"{label}: {error}")
@@ -539,7 +483,7 @@ class PracticeScreen(Screen):
             work, on_success=done, on_failure=failed, owner=self, label=label
         )
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
         """After a write: reload the journal; the result tabs reload when next shown."""
         if not shiboken6.isValid(self):
             return
@@ -547,58 +491,10 @@ class PracticeScreen(Screen):
         self.reload()
         self._tab_shown(self.tabs.currentIndex())
 
-    # --- objectives ----------------------------------------------------------------------
-
     def open_objective_dialog(self) -> Any:
-        """Ask for a new objective and add it on the worker."""
-        from practice_app.gui.objective_dialogs import ObjectiveDialog
-
-        dialog = ObjectiveDialog(self, self.view.focus if self.view else None)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda d=dialog: self._add_objective(d.values()))
-        dialog.open()
-        return dialog
-
-    def _add_objective(self, values: dict[str, Any]) -> None:
-        from practice_app.services.plan import add_objective
-
-        def work(session: OrmSession) -> Any:
-            return add_objective(session, **values)
-
-        def done(row: Any) -> None:
-            waiting = " (planned: one focus at a time)" if row.status == "planned" else ""
-            self.context.show_status(f"Objective added{waiting}: {row.title}")
-            self._changed()
-
-        def failed(error: BaseException) -> None:
-            self.context.show_status(f"Could not add the objective: {error}")
-
-        self.context.workers.query(work, on_success=done, on_failure=failed, owner=self)
+        """Ask for a new objective (added on the worker)."""
+        return ask_new_objective(self)
 
     def open_close_dialog(self, objective_id: int) -> Any:
-        """Ask how an objective ended and close it on the worker."""
-        from practice_app.gui.objective_dialogs import CloseObjectiveDialog
-        from practice_app.services.plan import close_objective
-
-        def work(session: OrmSession, status: str, note: str) -> Any:
-            return close_objective(session, objective_id, status=status, note=note)
-
-        dialog = CloseObjectiveDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def closed(row: Any) -> None:
-            self.context.show_status(f"Objective {row.status}: {row.title}")
-            self._changed()
-
-        def chosen() -> None:
-            status, note = dialog.values()
-            self.context.workers.query(
-                lambda s: work(s, status, note),
-                on_success=closed,
-                on_failure=lambda e: self.context.show_status(f"Could not close: {e}"),
-                owner=self,
-            )
-
-        dialog.accepted.connect(chosen)
-        dialog.open()
-        return dialog
+        """Ask how an objective ended (closed on the worker)."""
+        return ask_close_objective(self, objective_id)

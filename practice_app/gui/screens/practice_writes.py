@@ -1,0 +1,143 @@
+"""The Practice screen's writes: undoable journal changes and the plan's dialogs.
+
+Each journal change is a pair of Qt-free functions run on the database worker (do,
+undo) and a ``WriteCommand`` on the shared undo stack. An entry put back by undo keeps
+its id, so a redo after an undo finds the same row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand
+
+from practice_app.services import practice
+from practice_app.services.practice import EntryInput, EntryRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from practice_app.gui.objective_dialogs import CloseObjectiveDialog, ObjectiveDialog
+    from practice_app.gui.screens.practice import PracticeScreen
+
+Work = Callable[["OrmSession"], Any]
+
+
+class WriteCommand(QUndoCommand):
+    """An undoable journal write on the database worker; the first redo is the write just done."""
+
+    def __init__(self, write: Callable[[Work, str], None], text: str, redo: Work, undo: Work):
+        super().__init__(text)
+        self._write = write
+        self._redo, self._undo = redo, undo
+        self._done = True
+
+    def redo(self) -> None:
+        """Write again (not on the push: the write has already run)."""
+        if self._done:
+            self._done = False
+            return
+        self._write(self._redo, self.text())
+
+    def undo(self) -> None:
+        """Reverse the write."""
+        self._write(self._undo, f"Undo {self.text().lower()}")
+
+
+def entry_writes(data: EntryInput, old: EntryRow | None) -> tuple[Work, Work, str]:
+    """Do and undo for logging ``data`` (``old`` None) or replacing ``old`` with it."""
+    if old is None:
+        holder: dict[str, EntryRow] = {}
+
+        def add(session: OrmSession) -> EntryRow:
+            row = practice.add_entry(session, data, entry_id=holder["row"].id if holder else None)
+            holder.setdefault("row", row)
+            return row
+
+        def remove(session: OrmSession) -> None:
+            practice.delete_entry(session, holder["row"].id)
+
+        return add, remove, f"Log practice ({data.minutes} min, {data.date:%d %b})"
+    before = practice.input_of(old)
+
+    def update(session: OrmSession) -> EntryRow:
+        return practice.update_entry(session, old.id, data)
+
+    def restore(session: OrmSession) -> None:
+        practice.update_entry(session, old.id, before)
+
+    return update, restore, f"Edit practice entry of {old.date:%d %b}"
+
+
+def delete_writes(rows: list[EntryRow]) -> tuple[Work, Work, str]:
+    """Do and undo for deleting ``rows`` (undo restores them under their ids)."""
+
+    def delete(session: OrmSession) -> None:
+        for row in rows:
+            practice.delete_entry(session, row.id)
+
+    def restore(session: OrmSession) -> None:
+        for row in rows:
+            practice.add_entry(session, practice.input_of(row), entry_id=row.id)
+
+    text = (
+        f"Delete practice entry of {rows[0].date:%d %b}"
+        if len(rows) == 1
+        else f"Delete {len(rows)} practice entries"
+    )
+    return delete, restore, text
+
+
+def ask_new_objective(screen: PracticeScreen) -> ObjectiveDialog:
+    """Ask for a new objective and add it on the worker."""
+    from practice_app.gui.objective_dialogs import ObjectiveDialog
+    from practice_app.services.plan import add_objective
+
+    dialog = ObjectiveDialog(screen, screen.view.focus if screen.view else None)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def done(row: Any) -> None:
+        waiting = " (planned: one focus at a time)" if row.status == "planned" else ""
+        screen.context.show_status(f"Objective added{waiting}: {row.title}")
+        screen.changed()
+
+    def chosen() -> None:
+        values = dialog.values()
+        screen.context.workers.query(
+            lambda session: add_objective(session, **values),
+            on_success=done,
+            on_failure=lambda e: screen.context.show_status(f"Could not add the objective: {e}"),
+            owner=screen,
+        )
+
+    dialog.accepted.connect(chosen)
+    dialog.open()
+    return dialog
+
+
+def ask_close_objective(screen: PracticeScreen, objective_id: int) -> CloseObjectiveDialog:
+    """Ask how an objective ended and close it on the worker."""
+    from practice_app.gui.objective_dialogs import CloseObjectiveDialog
+    from practice_app.services.plan import close_objective
+
+    dialog = CloseObjectiveDialog(screen)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def closed(row: Any) -> None:
+        screen.context.show_status(f"Objective {row.status}: {row.title}")
+        screen.changed()
+
+    def chosen() -> None:
+        status, note = dialog.values()
+        screen.context.workers.query(
+            lambda s: close_objective(s, objective_id, status=status, note=note),
+            on_success=closed,
+            on_failure=lambda e: screen.context.show_status(f"Could not close: {e}"),
+            owner=screen,
+        )
+
+    dialog.accepted.connect(chosen)
+    dialog.open()
+    return dialog
