@@ -57,7 +57,8 @@ def _print_text(report: object) -> None:
             f"({100 * finding.share_not_on_track:.0f}%), against {finding.count_others} of "
             f"{finding.n_others} other episodes"
             + (f" ({100 * finding.share_others:.0f}%)" if finding.n_others else "")
-            + f"; Fisher p = {finding.p:.3g}"
+            + f"; Fisher p = {finding.p:.2g}"
+            + ("" if finding.p < 0.05 else " (no clear difference)")
         )
         rows = [(item, nt, other) for item, nt, other in finding.counts]
         print_table(("item", "lowest, not on track", "lowest, others"), rows)

@@ -221,9 +221,10 @@ def sentence(
     if row.status == "pattern":
         text += _pq("q", row.q)
     elif row.status == "emerging":
-        tests = f" over {n_tests} comparisons" if n_tests else ""
-        text += f"{_pq('p', row.p)}; emerging only, not significant once corrected{tests} " + (
-            f"({_pq('q', row.q)})"
+        tests = f"the {n_tests} comparisons" if n_tests else "all the comparisons"
+        text += (
+            f"{_pq('p', row.p)}; emerging: it may still be chance once {tests} "
+            f"are taken into account ({_pq('q', row.q)})"
         )
     else:
         text += f"{_pq('p', row.p)}, {_pq('q', row.q)}; no pattern"
