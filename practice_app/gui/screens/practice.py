@@ -199,7 +199,9 @@ class PracticeScreen(Screen):
         foot = QHBoxLayout()
         self.count_label = hint()
         foot.addWidget(self.count_label, 1)
-        foot.addWidget(hint("Enter: edit · Delete: delete · Ctrl+Z: undo"))
+        keys = hint("Enter: edit · Delete: delete · Ctrl+Z: undo")
+        keys.setWordWrap(False)
+        foot.addWidget(keys)
         journal_layout.addLayout(foot)
         left.addWidget(journal_panel, 3)
 
