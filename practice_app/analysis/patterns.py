@@ -13,7 +13,8 @@ Public API:
 - ``risk_ratio(a, n1, c, n0) -> (rr, low, high)``, ``fisher_p(a, n1, c, n0)``,
   ``bh_q(p)``: the statistics, vectorised over tests.
 - ``SrsItemFinding`` and ``srs_item_finding(lowest, items, not_on_track, known)``.
-- ``bunt_rows(per_measurement, alliance_good, open_, min_red=4) -> IntArray``.
+- ``bunt_rows(per_measurement, alliance_good, open_, min_red=4) -> IntArray`` and
+  ``red_counts(per_measurement) -> IntArray``.
 
 Definitions (science.md section 7; where it is silent the choice is stated here):
 
@@ -35,8 +36,9 @@ Definitions (science.md section 7; where it is silent the choice is stated here)
   (``recent``: the last 12 months, and before): in each period both groups hold at
   least ``MIN_SUPPORT`` episodes, the rate differs in the same direction as overall,
   and the period's own Fisher p is below ``RECURRING_P`` = 0.10.
-- The "sacrifice bunt": red at 4 or more measurements with a good alliance (the
-  caller decides what good is: the latest alliance score at or above its cutoff).
+- The "sacrifice bunt": an open episode red at 4 or more measurements, red at its
+  latest one, with a good alliance (the caller decides what good is: the services use
+  the latest alliance score at or above its cutoff).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from scipy import special, stats
 
 from practice_app.analysis.categories import Int8Array
 from practice_app.analysis.scores import BoolArray, FloatArray, IntArray
-from practice_app.analysis.signals import RED
+from practice_app.analysis.signals import NONE, RED
 
 FLAGS = ("not_on_track", "deteriorated", "dropout", "low_alliance", "sudden_loss")
 MIN_SUPPORT = 5
@@ -363,9 +365,20 @@ def bunt_rows(
     open_: npt.ArrayLike,
     min_red: int = BUNT_MIN_RED,
 ) -> IntArray:
-    """Rows of open episodes red at ``min_red``+ measurements with a good alliance."""
-    red = (np.asarray(per_measurement) == RED).sum(axis=1)
-    ok = (red >= min_red) & np.asarray(alliance_good, bool) & np.asarray(open_, bool)
+    """Rows of open episodes red now and at ``min_red``+ measurements, with a good alliance.
+
+    Red now (at the latest measurement) as well: an episode that was red for a while and
+    has since turned green is on its way, not one to talk about moving on.
+    """
+    per = np.asarray(per_measurement)
+    red = (per == RED).sum(axis=1)
+    judged = per != NONE
+    width = per.shape[1] if per.ndim == 2 else 0
+    if width == 0:
+        return np.empty(0, dtype=np.int64)
+    last = width - 1 - np.argmax(judged[:, ::-1], axis=1)
+    red_now = judged.any(axis=1) & (per[np.arange(per.shape[0]), last] == RED)
+    ok = (red >= min_red) & red_now & np.asarray(alliance_good, bool) & np.asarray(open_, bool)
     return np.flatnonzero(ok).astype(np.int64)
 
 

@@ -183,13 +183,16 @@ def test_bunt_rows() -> None:
     per = np.array(
         [
             [n, o, o, o, o, r, r, r, r],  # red 4 times, open, good alliance: listed
-            [n, r, g, r, g, r, g, r, n],  # red 4 times, not in a row: listed
+            [n, r, g, r, g, r, g, r, n],  # red 4 times, not in a row, red now: listed
             [n, o, o, o, o, o, r, r, r],  # red 3 times: not yet
             [n, o, o, o, o, r, r, r, r],  # poor alliance: a different conversation
             [n, o, o, o, o, r, r, r, r],  # closed
+            [n, r, r, r, r, g, g, g, n],  # red 4 times, green now: on its way
+            [n, r, r, r, r, n, n, n, n],  # red at all 4 judged measurements (5 in all)
         ],
         dtype=np.int8,
     )
-    good = np.array([True, True, True, False, True])
-    open_ = np.array([True, True, True, True, False])
-    assert bunt_rows(per, good, open_).tolist() == [0, 1]
+    good = np.array([True, True, True, False, True, True, True])
+    open_ = np.array([True, True, True, True, False, True, True])
+    assert bunt_rows(per, good, open_).tolist() == [0, 1, 6]
+    assert bunt_rows(per[:, :0], good, open_).size == 0
