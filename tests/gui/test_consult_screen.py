@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from clients_sample_data import write_clients
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
@@ -17,7 +19,16 @@ from practice_app.gui.registry import parse_view, valid_views
 from practice_app.gui.screens.client_page import ClientPageScreen
 from practice_app.gui.screens.consult import ConsultScreen
 from practice_app.storage.database import Database
-from practice_app.storage.models import Client, ConsultationBrief, Episode
+from practice_app.storage.models import (
+    Client,
+    ClientLesson,
+    ConsultationBrief,
+    Episode,
+    Instrument,
+    Score,
+    Session,
+)
+from practice_app.storage.sessions import add_session
 
 TIMEOUT = 30_000
 MakeWindow = Callable[..., MainWindow]
@@ -222,3 +233,97 @@ def test_export_saves_the_edits_first_and_writes_the_brief(
     assert "<referring>" not in page
     assert _stored(clients_db, "O-01") == [(None, QUESTION)]
     qtbot.waitUntil(lambda: not screen.window().workers.busy, timeout=TIMEOUT)
+
+
+HOSTILE = "<b>bold</b> & <script>alert(1)</script>"
+
+
+def _add_earlier_episode_and_markup(db: Database) -> int:
+    """Give O-01 an earlier, closed episode, a lesson and a session note with markup."""
+    with db.session() as s:
+        client = s.scalars(select(Client).where(Client.code == "O-01")).one()
+        current = s.scalars(select(Episode).where(Episode.client_id == client.id)).one()
+        current.sessions[0].notes = HOSTILE
+        ors = s.scalars(select(Instrument).where(Instrument.name == "ORS")).one()
+        first = current.sessions[0].date - dt.timedelta(days=400)
+        earlier = Episode(
+            client_id=client.id,
+            therapist_id=current.therapist_id,
+            end_date=first + dt.timedelta(days=14),
+            ending_reason="planned",
+        )
+        for number, total in enumerate((12.0, 16.0, 24.0), start=1):
+            day = first + dt.timedelta(days=7 * (number - 1))
+            earlier.sessions.append(
+                Session(number=number, date=day, scores=[Score(instrument=ors, total=total)])
+            )
+        s.add(earlier)
+        s.add(ClientLesson(client_id=client.id, date=first, taught=HOSTILE))
+        s.flush()
+        return int(earlier.id)
+
+
+def test_markup_in_notes_and_lessons_shows_as_typed(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    _add_earlier_episode_and_markup(clients_db)
+    screen = _open(qtbot, make_window, clients_db, "consult:O-01")
+    texts = [
+        box.itemAt(i).widget().text()
+        for box in (screen.notes_box, screen.lessons_box)
+        for i in range(box.count())
+    ]
+    assert len(texts) == 2
+    for text in texts:
+        assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;" in text
+        assert "<script>" not in text
+
+
+def test_choosing_another_episode_saves_first_and_shows_it(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    earlier = _add_earlier_episode_and_markup(clients_db)
+    screen = _open(qtbot, make_window, clients_db, "consult:O-01")
+    latest = screen.view.episode_id if screen.view else None
+    assert screen.episode_box.count() == 2 and screen.episode_box.currentIndex() == 0
+    _type_question(qtbot, screen, "About the current episode")
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        screen.episode_box.setCurrentIndex(1)
+    assert screen.view is not None and screen.view.episode_id == earlier
+    assert screen.chart.points == [(1, 12.0), (2, 16.0), (3, 24.0)]
+    assert screen.fact("Category") == "Improved"  # d = 12 >= RC 5, but 24 is below 25
+    assert screen.questions_edit.toPlainText() == ""  # the earlier episode has no brief
+    with clients_db.session() as s:
+        saved = s.scalars(
+            select(ConsultationBrief.questions).where(ConsultationBrief.episode_id == latest)
+        ).all()
+    assert saved == ["About the current episode"]
+
+
+def test_a_session_added_on_the_client_page_shows_when_the_brief_is_shown_again(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:G-01")
+    assert len(screen.chart.points) == 2
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.open_view("client:G-01")
+    page = window.current_screen()
+    assert isinstance(page, ClientPageScreen) and page.episode is not None
+    episode_id, day = page.episode.episode_id, page.episode.last_date
+    assert day is not None
+
+    def add(session: Any) -> int:
+        return add_session(session, episode_id, day, {"ORS": (30.0, None)})
+
+    holder: list[int] = []
+    with qtbot.waitSignal(window.workers.idle, timeout=TIMEOUT):
+        window.workers.query(add, on_success=holder.append)
+    # What every write of the window does: a command on the shared undo stack.
+    screen.context.undo_stack.push(QUndoCommand("Add session for G-01"))
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        window.open_view("consult:G-01")
+    assert [p for _, p in screen.chart.points] == [15.0, 22.0, 30.0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import html
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,10 @@ class ConsultScreen(Screen):
         """The report export under way (H7's ``report_export``), if any."""
         self.fact_labels: dict[str, QLabel] = {}
         self._window: QWidget | None = None
+        # Any write elsewhere (a session added, a lesson, an undo) goes through the shared
+        # undo stack: its index moving means the brief or the picker may be out of date.
+        self.stale = False
+        context.undo_stack.indexChanged.connect(self._mark_stale)
         self._close_after_save = False
         self.pages = QStackedWidget()
         self.picker = ConsultPickerView()
@@ -365,12 +370,12 @@ class ConsultScreen(Screen):
         )
         cutoff = f" (cutoff {a.cutoff:g})" if a.cutoff is not None else ""
         lowest_item = (
-            f"<br>Lowest item on average: {a.lowest_item} ({a.lowest_item_mean:.1f})"
+            f"<br>Lowest item on average: {html.escape(a.lowest_item)} ({a.lowest_item_mean:.1f})"
             if a.lowest_item and a.lowest_item_mean is not None
             else ""
         )
         self.alliance_label.setText(
-            f"<b>{a.instrument}: {a.signal}</b> – {a.words}<br>"
+            f"<b>{html.escape(a.instrument)}: {a.signal}</b> – {a.words}<br>"
             f"Latest {parts.score(a.latest)}, lowest {parts.score(a.lowest)}, mean "
             f"{parts.score(a.mean)} over {a.measurements} sessions{cutoff}; {below}."
             f"{lowest_item}"
@@ -401,17 +406,23 @@ class ConsultScreen(Screen):
         self.episode_id = int(episode_id)
         self.reload()
 
+    def _mark_stale(self) -> None:
+        self.stale = True
+
     def showEvent(self, event: QShowEvent) -> None:
-        """Take an episode asked for from elsewhere; watch the window to save on close."""
+        """Take an episode asked for from elsewhere, reload stale data, watch for the close."""
         super().showEvent(event)
         window = self.window()
         if window is not self and window is not self._window:
             self._window = window
             window.installEventFilter(self)
         asked = _requested.pop(self.argument, None) if self.argument else None
-        if asked is not None and asked != self.episode_id and self.view is not None:
+        if asked is not None and asked != self.episode_id and self.loaded:
             self.save()
             self.episode_id = asked
+            self.stale = True
+        if self.stale and self.loaded and not self.loading:
+            self.stale = False
             self.reload()
 
     def hideEvent(self, event: QHideEvent) -> None:

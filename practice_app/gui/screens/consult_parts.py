@@ -126,6 +126,7 @@ def facts(grid: QGridLayout, rows: list[tuple[str, str]]) -> dict[str, QLabel]:
         k = QLabel(key)
         k.setObjectName("hint")
         v = QLabel(value)
+        v.setTextFormat(Qt.TextFormat.PlainText)  # codes and labels come from imports
         v.setWordWrap(True)
         v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         labels[key] = v
