@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.analysis.effectiveness import (
@@ -43,21 +43,20 @@ from practice_app.analysis.practice_results import (
     week_start,
     weekly_sessions,
 )
-from practice_app.analysis.scores import DateArray
-from practice_app.analysis.windows import (
-    effectiveness_by_period,
-    period_labels,
-    rolling_effectiveness,
-)
+from practice_app.analysis.scores import DateArray, FloatArray, IntArray
+from practice_app.analysis.windows import Window, effectiveness_by_period, period_labels
 from practice_app.errors import UserError
 from practice_app.services.clients import primary_instrument
-from practice_app.services.outcomes import effectiveness_from_rows, own_reference
-from practice_app.storage.analysis_data import load_outcome_rows, to_dates
+from practice_app.services.outcomes import (
+    EffectivenessData,
+    effectiveness_from_rows,
+    own_reference,
+)
+from practice_app.storage.analysis_data import OutcomeRows, load_outcome_rows, to_dates
 from practice_app.storage.instruments import load_instruments
 from practice_app.storage.models import (
     Episode,
     PracticeEntry,
-    Session,
     Therapist,
     WeeklyReview,
 )
@@ -179,7 +178,7 @@ class WorkloadView:
     today: dt.date
     weeks: tuple[WeekLoad, ...]
     typical_load: float | None
-    """Median sessions per working week (weeks with at least one session)."""
+    """Median sessions in one therapist's working week (therapist-weeks with a session)."""
     bands: tuple[BandFigures, ...]
     decline: Decline | None
     decline_text: str
@@ -189,6 +188,8 @@ class WorkloadView:
     """Measured episodes with a weekly load (behind the band figures)."""
     reference_note: str
     message: str = ""
+    therapists: int = 1
+    """Therapists whose sessions are counted (the weekly bars add them up)."""
 
 
 ViewT = TypeVar("ViewT", "PracticeResultsView", "WorkloadView")
@@ -247,25 +248,86 @@ def _reference_note(ref: SaesReference | None) -> str:
 
 
 # ----- practice against results ---------------------------------------------------------
-def _rolling(
-    outcomes: EpisodeOutcomes, dates: DateArray, data: Any, ref: SaesReference | None
-) -> tuple[RollingPoint, ...]:
-    windows = rolling_effectiveness(outcomes, dates, data.instrument, ROLLING_MONTHS, ref)
-    # As the Effectiveness screen: only windows with 12 months of history behind them.
-    return tuple(
-        RollingPoint(
-            _date(np.datetime64(w.label, "M")), _date(w.start), _date(w.end), w.result.n,
-            w.result.effect_size, w.result.saes,
-        )
-        for w in windows[ROLLING_MONTHS - 1 :]
-    )  # fmt: skip
+@dataclass(frozen=True)
+class PracticeInputs:
+    """What the database worker reads for the Practice against results tab."""
+
+    instrument: str
+    therapist_code: str | None
+    today: dt.date
+    entry_dates: DateArray
+    entry_minutes: FloatArray
+    data: EffectivenessData | None
+    """The outcome instrument's effectiveness inputs (None: no outcome scores at all)."""
+
+
+def read_practice_inputs(
+    session: OrmSession,
+    *,
+    instrument: str | None = "ORS",
+    therapist_code: str | None = None,
+    today: dt.date | None = None,
+) -> PracticeInputs:
+    """Read the journal and the outcome data (instrument None: the primary outcome one)."""
+    today = today or dt.date.today()
+    therapist_id = _therapist_id(session, therapist_code)
+    dates, minutes = _practice_entries(session, therapist_id)
+    name = _instrument_name(session, instrument)
+    data = None if name is None else _outcomes(session, name, therapist_code, today)[1]
+    return PracticeInputs(name or "", therapist_code, today, dates, minutes, data)
+
+
+def _measured(inputs: PracticeInputs) -> tuple[EpisodeOutcomes, DateArray]:
+    data = inputs.data
+    assert data is not None
+    m = data.measured
+    return data.outcomes.subset(m), data.window_date[m]
+
+
+def _month_index(dates: DateArray) -> IntArray:
+    return np.asarray(dates.astype("datetime64[M]").astype(np.int64), dtype=np.int64)
+
+
+def practice_rolling(inputs: PracticeInputs) -> tuple[RollingPoint, ...]:
+    """Effect size and SAES over the 12 months up to each month (the costly part).
+
+    As on the Effectiveness screen, a month gets a window only with 12 months of
+    history behind it; months start at most 12 months before the first journal entry,
+    so the line shows a year before the practice began and everything after.
+    """
+    if inputs.data is None:
+        return ()
+    outcomes, when = _measured(inputs)
+    ok = ~np.isnat(when)
+    if not ok.any():
+        return ()
+    month = _month_index(when)
+    first = int(month[ok].min()) + ROLLING_MONTHS - 1
+    if inputs.entry_dates.size:
+        first = max(first, int(_month_index(inputs.entry_dates).min()) - ROLLING_MONTHS)
+    last = int(_month_index(np.array([inputs.today], dtype="datetime64[D]"))[0])
+    last = min(last, int(month[ok].max()))
+    ref = own_reference(inputs.data)
+    out = []
+    for m in range(first, last + 1):
+        inside = ok & (month > m - ROLLING_MONTHS) & (month <= m)
+        result = effectiveness(outcomes.subset(inside), inputs.data.instrument, ref)
+        start = np.datetime64(m - ROLLING_MONTHS + 1, "M").astype("datetime64[D]")
+        end = np.datetime64(m + 1, "M").astype("datetime64[D]") - np.timedelta64(1, "D")
+        out.append(
+            RollingPoint(
+                _date(np.datetime64(m, "M")), _date(start), _date(end), result.n,
+                result.effect_size, result.saes,
+            )
+        )  # fmt: skip
+    return tuple(out)
 
 
 def _scatter(
     lag: int,
     q_start: DateArray,
-    q_hours: Any,
-    windows: list[Any],
+    q_hours: FloatArray,
+    windows: list[Window],
 ) -> Scatter:
     practice_q = quarter_index(q_start)
     with_figure = [w for w in windows if w.result.saes.value is not None]
@@ -296,6 +358,60 @@ def _scatter(
     return Scatter(lag, pairs, correlation, left_out, note)
 
 
+def practice_summary(inputs: PracticeInputs, lag: int = 0) -> PracticeResultsView:
+    """Monthly hours and the quarterly scatter at each lag (no rolling windows)."""
+    if lag not in LAGS:
+        raise UserError(f"lag must be one of {', '.join(map(str, LAGS))} quarters")
+    dates, minutes, today = inputs.entry_dates, inputs.entry_minutes, inputs.today
+    empty = PracticeResultsView(
+        inputs.instrument, inputs.therapist_code, lag, today, (), (), (), int(dates.size),
+        float(minutes.sum() / 60.0), 0, "",
+    )  # fmt: skip
+    if inputs.data is None:
+        return _with_message(empty, "No outcome scores yet: nothing to set practice against.")
+    data = inputs.data
+    outcomes, when = _measured(inputs)
+    if not dates.size and not when.size:
+        return _with_message(
+            empty, "No practice entries and no episodes with two or more measurements yet."
+        )
+    # Months: from the first practice entry or outcome window to today's month.
+    starts = [d.min() for d in (dates, when[~np.isnat(when)]) if d.size]
+    first = min(starts) if starts else np.datetime64(today, "D")
+    m_start, m_hours = period_hours(dates, minutes, "month", first, np.datetime64(today, "D"))
+    months = tuple(MonthHours(_date(s), float(h)) for s, h in zip(m_start, m_hours, strict=True))
+    # Quarters of practice: complete ones, from the quarter of the first entry; outcome
+    # quarters only where a practice quarter can meet them (at any lag).
+    if dates.size:
+        this_q = int(quarter_index(np.array([today], dtype="datetime64[D]"))[0])
+        last_complete = quarter_start(np.array([this_q - 1]))[0]
+        q_start, q_hours = period_hours(dates, minutes, "quarter", dates.min(), last_complete)
+    else:
+        q_start, q_hours = np.empty(0, "datetime64[D]"), np.empty(0)
+    windows: list[Window] = []
+    if q_start.size:
+        q = quarter_index(when)
+        first_q = int(quarter_index(q_start[:1])[0])
+        near = ~np.isnat(when) & (q >= first_q) & (q <= first_q + q_start.size - 1 + max(LAGS))
+        windows = effectiveness_by_period(
+            outcomes.subset(near), when[near], data.instrument, "quarter", own_reference(data)
+        )
+    scatters = tuple(_scatter(lag_, q_start, q_hours, windows) for lag_ in LAGS)
+    return PracticeResultsView(
+        instrument=inputs.instrument,
+        therapist_code=inputs.therapist_code,
+        lag=lag,
+        today=today,
+        months=months,
+        rolling=(),
+        scatters=scatters,
+        entries=int(dates.size),
+        total_hours=float(minutes.sum() / 60.0),
+        episodes=int(when.size),
+        reference_note=_reference_note(own_reference(data)),
+    )
+
+
 def load_practice_results(
     session: OrmSession,
     *,
@@ -307,54 +423,11 @@ def load_practice_results(
     """Monthly hours, rolling effect size and SAES, and the quarterly scatter at each lag."""
     if lag not in LAGS:
         raise UserError(f"lag must be one of {', '.join(map(str, LAGS))} quarters")
-    today = today or dt.date.today()
-    therapist_id = _therapist_id(session, therapist_code)
-    dates, minutes = _practice_entries(session, therapist_id)
-    name = _instrument_name(session, instrument)
-    empty = PracticeResultsView(
-        name or "", therapist_code, lag, today, (), (), (), int(dates.size),
-        float(minutes.sum() / 60.0), 0, "",
-    )  # fmt: skip
-    if name is None:
-        return _with_message(empty, "No outcome scores yet: nothing to set practice against.")
-    _rows, data = _outcomes(session, name, therapist_code, today)
-    measured = data.measured
-    ref = own_reference(data)
-    outcomes = data.outcomes.subset(measured)
-    when = data.window_date[measured]
-    if not dates.size and not measured.any():
-        return _with_message(
-            empty, "No practice entries and no episodes with two or more measurements yet."
-        )
-    # Months: from the first practice entry or outcome window to today's month.
-    starts = [d.min() for d in (dates, when[~np.isnat(when)]) if d.size]
-    first = min(starts) if starts else np.datetime64(today, "D")
-    m_start, m_hours = period_hours(dates, minutes, "month", first, np.datetime64(today, "D"))
-    months = tuple(MonthHours(_date(s), float(h)) for s, h in zip(m_start, m_hours, strict=True))
-    rolling = _rolling(outcomes, when, data, ref)
-    # Quarters of practice: complete ones, from the quarter of the first entry.
-    scatters: tuple[Scatter, ...] = ()
-    quarters = effectiveness_by_period(outcomes, when, data.instrument, "quarter", ref)
-    if dates.size:
-        this_q = int(quarter_index(np.array([today], dtype="datetime64[D]"))[0])
-        last_complete = quarter_start(np.array([this_q - 1]))[0]
-        q_start, q_hours = period_hours(dates, minutes, "quarter", dates.min(), last_complete)
-    else:
-        q_start, q_hours = np.empty(0, "datetime64[D]"), np.empty(0)
-    scatters = tuple(_scatter(lag_, q_start, q_hours, quarters) for lag_ in LAGS)
-    return PracticeResultsView(
-        instrument=name,
-        therapist_code=therapist_code,
-        lag=lag,
-        today=today,
-        months=months,
-        rolling=rolling,
-        scatters=scatters,
-        entries=int(dates.size),
-        total_hours=float(minutes.sum() / 60.0),
-        episodes=int(measured.sum()),
-        reference_note=_reference_note(ref),
+    inputs = read_practice_inputs(
+        session, instrument=instrument, therapist_code=therapist_code, today=today
     )
+    view = practice_summary(inputs, lag)
+    return view if view.message else replace(view, rolling=practice_rolling(inputs))
 
 
 def _with_message(view: ViewT, message: str) -> ViewT:
@@ -362,29 +435,93 @@ def _with_message(view: ViewT, message: str) -> ViewT:
 
 
 # ----- workload against results ---------------------------------------------------------
-def _sessions_per_day(session: OrmSession, therapist_id: int | None) -> tuple[DateArray, Any, Any]:
-    """(day, therapist id, sessions) per day and therapist: counted in SQL, few rows."""
-    day = type_coerce(Session.date, String)
-    stmt = (
-        select(day, Episode.therapist_id, func.count(Session.id))
-        .join(Episode, Episode.id == Session.episode_id)
-        .where(Session.date.is_not(None))
-        .group_by(Session.date, Episode.therapist_id)
-    )
+@dataclass(frozen=True)
+class WorkloadInputs:
+    """What the database worker reads for the Workload against results tab."""
+
+    instrument: str
+    therapist_code: str | None
+    today: dt.date
+    therapist_ids: IntArray
+    """Sorted therapist ids; "owner" arrays below index into it."""
+    session_date: DateArray
+    session_owner: IntArray
+    review_week: DateArray
+    review_owner: IntArray
+    """-1 for a review by a therapist without sessions."""
+    review_energy: IntArray
+    rows: OutcomeRows | None
+    data: EffectivenessData | None
+    episode_owner: IntArray
+    """Owner of each episode of ``rows`` (aligned with rows.episode_id)."""
+
+
+def _raw_rows(session: OrmSession, sql: str) -> list[Any]:
+    """Plain tuples from the DBAPI cursor (no Row objects: 300,000 sessions load fast)."""
+    raw = session.connection().connection
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def read_workload_inputs(
+    session: OrmSession,
+    *,
+    instrument: str | None = "ORS",
+    therapist_code: str | None = None,
+    today: dt.date | None = None,
+) -> WorkloadInputs:
+    """Read session dates, episodes' therapists, energy ratings and the outcome data."""
+    today = today or dt.date.today()
+    therapist_id = _therapist_id(session, therapist_code)
+    name = _instrument_name(session, instrument)
+    episodes = select(Episode.id, Episode.therapist_id).order_by(Episode.id)
     if therapist_id is not None:
-        stmt = stmt.where(Episode.therapist_id == therapist_id)
-    rows = session.execute(stmt).all()
-    return (
-        to_dates([r[0] for r in rows]),
-        np.array([r[1] for r in rows], dtype=np.int64),
-        np.array([r[2] for r in rows], dtype=np.int64),
+        episodes = episodes.where(Episode.therapist_id == therapist_id)
+    ep_rows = session.execute(episodes).all()
+    ep_id = np.array([r[0] for r in ep_rows], dtype=np.int64)
+    ep_therapist = np.array([r[1] for r in ep_rows], dtype=np.int64)
+    ids = np.unique(ep_therapist)
+    sql = "SELECT session.episode_id, session.date FROM session WHERE session.date IS NOT NULL"
+    if therapist_id is not None:  # an id read from the database above: an int, safe inline
+        sql += (
+            " AND session.episode_id IN (SELECT episode.id FROM episode WHERE "
+            f"episode.therapist_id = {int(therapist_id)})"
+        )
+    sessions = _raw_rows(session, sql)
+    s_episode = np.fromiter((r[0] for r in sessions), np.int64, len(sessions))
+    s_date = to_dates([r[1] for r in sessions])
+    pos = np.clip(np.searchsorted(ep_id, s_episode), 0, max(ep_id.size - 1, 0))
+    s_owner = np.searchsorted(ids, ep_therapist[pos]) if ep_id.size else np.zeros(0, dtype=np.int64)
+    stmt = select(
+        type_coerce(WeeklyReview.week_start, String), WeeklyReview.therapist_id, WeeklyReview.energy
+    ).where(WeeklyReview.energy.is_not(None))
+    if therapist_id is not None:
+        stmt = stmt.where(WeeklyReview.therapist_id == therapist_id)
+    reviews = sorted(session.execute(stmt).all(), key=lambda r: str(r[0]))
+    index = {int(t): i for i, t in enumerate(ids.tolist())}
+    rows, data = (None, None) if name is None else _outcomes(session, name, therapist_code, today)
+    e_owner = np.zeros(0, dtype=np.int64)
+    if rows is not None:
+        at = np.clip(np.searchsorted(ep_id, rows.episode_id), 0, max(ep_id.size - 1, 0))
+        e_owner = np.searchsorted(ids, ep_therapist[at]) if ep_id.size else np.zeros_like(at)
+    return WorkloadInputs(
+        instrument=name or "",
+        therapist_code=therapist_code,
+        today=today,
+        therapist_ids=ids,
+        session_date=s_date,
+        session_owner=np.asarray(s_owner, dtype=np.int64),
+        review_week=week_start(to_dates([r[0] for r in reviews])),
+        review_owner=np.array([index.get(int(r[1]), -1) for r in reviews], dtype=np.int64),
+        review_energy=np.array([r[2] for r in reviews], dtype=np.int64),
+        rows=rows,
+        data=data,
+        episode_owner=np.asarray(e_owner, dtype=np.int64),
     )
-
-
-def _episode_therapists(session: OrmSession, ids: Any) -> Any:
-    rows = session.execute(select(Episode.id, Episode.therapist_id)).all()
-    lookup = dict(rows)
-    return np.array([lookup.get(int(i), -1) for i in ids], dtype=np.int64)
 
 
 def _decline_text(bands: tuple[BandFigures, ...], found: Decline | None) -> str:
@@ -412,62 +549,43 @@ def _decline_text(bands: tuple[BandFigures, ...], found: Decline | None) -> str:
     )
 
 
-def load_workload(
-    session: OrmSession,
-    *,
-    instrument: str | None = "ORS",
-    therapist_code: str | None = None,
-    today: dt.date | None = None,
-) -> WorkloadView:
-    """Sessions per week, outcomes by weekly load band, and energy ratings by week."""
-    today = today or dt.date.today()
-    therapist_id = _therapist_id(session, therapist_code)
-    name = _instrument_name(session, instrument)
-    days, owners, per_day = _sessions_per_day(session, therapist_id)
-    ids, owner = np.unique(owners, return_inverse=True)
-    n_owners = max(int(ids.size), 1)
-    weeks, counts = weekly_sessions(days, owner, n_owners, per_day)
+def compute_workload(inputs: WorkloadInputs) -> WorkloadView:
+    """Sessions per week, energy by week, and outcomes by weekly load band."""
+    n_owners = max(int(inputs.therapist_ids.size), 1)
+    weeks, counts = weekly_sessions(inputs.session_date, inputs.session_owner, n_owners)
     total = counts.sum(axis=0)
     week_rows = tuple(
         WeekLoad(_date(w), int(c)) for w, c in zip(weeks, total.tolist(), strict=True)
     )
-    working = total[total > 0]
+    # The typical week of one therapist: the median over therapist-weeks with sessions.
+    working = counts[counts > 0]
     typical = float(np.median(working)) if working.size else None
-    no_corr = RankCorrelation(None, None, 0, None, "no weekly reviews with an energy rating")
-    empty = WorkloadView(
-        name or "", therapist_code, today, week_rows, typical, (), None, "", (), no_corr, 0, ""
-    )
     # Energy ratings, each with its own therapist's sessions that week.
-    stmt = select(
-        type_coerce(WeeklyReview.week_start, String), WeeklyReview.therapist_id, WeeklyReview.energy
-    ).where(WeeklyReview.energy.is_not(None))
-    if therapist_id is not None:
-        stmt = stmt.where(WeeklyReview.therapist_id == therapist_id)
-    reviews = sorted(session.execute(stmt).all(), key=lambda r: str(r[0]))
-    r_week = week_start(to_dates([r[0] for r in reviews]))
-    r_energy = np.array([r[2] for r in reviews], dtype=np.int64)
-    index = {int(t): i for i, t in enumerate(ids.tolist())}
-    r_owner = np.array([index.get(int(r[1]), -1) for r in reviews], dtype=np.int64)
+    r_week, r_owner = inputs.review_week, inputs.review_owner
     r_sessions = np.zeros(r_week.size, dtype=np.int64)
     if weeks.size and r_week.size:
         k = (r_week - weeks[0]).astype(np.int64) // 7
         ok = (k >= 0) & (k < weeks.size) & (r_owner >= 0)
         r_sessions[ok] = counts[r_owner[ok], k[ok]]
     energy = tuple(
-        EnergyPoint(_date(w), int(e), int(s))
-        for w, e, s in zip(r_week, r_energy.tolist(), r_sessions.tolist(), strict=True)
+        EnergyPoint(_date(w), int(e), int(n))
+        for w, e, n in zip(r_week, inputs.review_energy.tolist(), r_sessions.tolist(), strict=True)
     )
-    energy_vs_load = rank_correlation(r_sessions, r_energy) if r_week.size else no_corr
-    empty = WorkloadView(
-        name or "", therapist_code, today, week_rows, typical, (), None, "", energy,
-        energy_vs_load, 0, "",
+    energy_vs_load = (
+        rank_correlation(r_sessions, inputs.review_energy)
+        if r_week.size
+        else RankCorrelation(None, None, 0, None, "no weekly reviews with an energy rating")
+    )
+    view = WorkloadView(
+        inputs.instrument, inputs.therapist_code, inputs.today, week_rows, typical, (), None,
+        "", energy, energy_vs_load, 0, "", therapists=int(inputs.therapist_ids.size),
     )  # fmt: skip
-    if name is None:
-        return _with_message(empty, "No outcome scores yet: nothing to set workload against.")
-    rows, data = _outcomes(session, name, therapist_code, today)
-    ep_therapist = _episode_therapists(session, rows.episode_id)
-    ep_owner = np.array([index.get(int(t), 0) for t in ep_therapist], dtype=np.int64)
-    load = episode_load(rows.first_session_date, rows.last_session_date, ep_owner, weeks, counts)
+    rows, data = inputs.rows, inputs.data
+    if rows is None or data is None:
+        return _with_message(view, "No outcome scores yet: nothing to set workload against.")
+    load = episode_load(
+        rows.first_session_date, rows.last_session_date, inputs.episode_owner, weeks, counts
+    )
     measured = data.measured & ~np.isnan(load)
     ref = own_reference(data)
     bands = load_bands(load[measured])
@@ -484,20 +602,28 @@ def load_workload(
         )  # fmt: skip
     found = decline([f.saes.value for f in figures], [f.saes.ci for f in figures])
     band_tuple = tuple(figures)
-    return WorkloadView(
-        instrument=name,
-        therapist_code=therapist_code,
-        today=today,
-        weeks=week_rows,
-        typical_load=typical,
+    return replace(
+        view,
         bands=band_tuple,
         decline=found,
         decline_text=_decline_text(band_tuple, found),
-        energy=energy,
-        energy_vs_load=energy_vs_load,
         episodes=int(measured.sum()),
         reference_note=_reference_note(ref),
     )
+
+
+def load_workload(
+    session: OrmSession,
+    *,
+    instrument: str | None = "ORS",
+    therapist_code: str | None = None,
+    today: dt.date | None = None,
+) -> WorkloadView:
+    """Sessions per week, outcomes by weekly load band, and energy ratings by week."""
+    inputs = read_workload_inputs(
+        session, instrument=instrument, therapist_code=therapist_code, today=today
+    )
+    return compute_workload(inputs)
 
 
 __all__ = [
@@ -506,12 +632,19 @@ __all__ = [
     "BandFigures",
     "EnergyPoint",
     "MonthHours",
+    "PracticeInputs",
     "PracticeResultsView",
     "QuarterPair",
     "RollingPoint",
     "Scatter",
     "WeekLoad",
+    "WorkloadInputs",
     "WorkloadView",
+    "compute_workload",
     "load_practice_results",
     "load_workload",
+    "practice_rolling",
+    "practice_summary",
+    "read_practice_inputs",
+    "read_workload_inputs",
 ]

@@ -155,12 +155,18 @@ class RollingChart:
         self.widget = plot_widget("Rolling 12-month SAES and effect size", dates=True)
         self.plot = self.widget.getPlotItem()
 
-    def draw(self, rolling: Sequence[RollingPoint], span: tuple[float, float]) -> None:
+    def draw(
+        self, rolling: Sequence[RollingPoint], span: tuple[float, float], pending: bool = False
+    ) -> None:
         """Two lines with bands, split where a window has fewer than 10 episodes."""
         plot = self.plot
         plot.clear()
         plot.setLabel("left", "Effect size")
         plot.setXRange(*span, padding=0)
+        if pending:  # the windows are still being computed
+            plot.setYRange(0, 1, padding=0)
+            plot.addItem(text_item("computing…", sum(span) / 2, 0.5, MUTED, (0.5, 0.5), 9))
+            return
         values = [0.0, 1.0]
         for measure, pen, band in (
             ("effect_size", pg.mkPen(EFFECT, width=1.6, style=Qt.PenStyle.DashLine), EFFECT_BAND),

@@ -9,6 +9,8 @@ switches between scatters computed in the same load, so it needs no reload.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -47,8 +49,11 @@ from practice_app.services.practice_results import (
     LAGS,
     PracticeResultsView,
     WorkloadView,
-    load_practice_results,
-    load_workload,
+    compute_workload,
+    practice_rolling,
+    practice_summary,
+    read_practice_inputs,
+    read_workload_inputs,
 )
 
 BOOTSTRAP = f"95% CI: percentile bootstrap, {N_RESAMPLES:,} resamples, fixed seed."
@@ -117,17 +122,23 @@ def _caveat(text: str) -> QLabel:
 
 
 class _ResultsTab(QWidget):
-    """Shared loading machinery: one load on the database worker, the newest one wins."""
+    """Shared loading: read on the database worker, compute on the analysis pool.
+
+    ``reload`` reads the inputs (``_reader``), then runs each of ``_computations`` on
+    the analysis pool in parallel and hands each result to ``show_part`` as it arrives;
+    ``ready`` is emitted when all have arrived. The newest reload wins.
+    """
 
     ready = Signal()
-    """The tab shows its data (emitted after the newest load is drawn)."""
+    """The tab shows its data (emitted once every part of the newest load is drawn)."""
     load_failed = Signal(str)
 
     def __init__(self, context: ScreenContext) -> None:
         super().__init__()
         self.context = context
         self.loaded = False
-        self._pending = 0
+        self._generation = 0
+        self._parts: dict[int, dict[str, Any]] = {}
         self.pages = QStackedWidget()
         self.empty = _hint()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -135,44 +146,71 @@ class _ResultsTab(QWidget):
         outer.setContentsMargins(0, 8, 0, 0)
         outer.addWidget(self.pages)
 
-    def _loader(self) -> Any:
+    def _reader(self) -> Callable[[Any], Any]:
+        raise NotImplementedError
+
+    def _computations(self) -> dict[str, Callable[[Any], Any]]:
         raise NotImplementedError
 
     @property
     def loading(self) -> bool:
         """Whether a load is still on its way."""
-        return self._pending > 0
+        return bool(self._parts)
 
     def reload(self) -> None:
-        """Load the tab's data on the database worker; draw it when it arrives."""
-        if self.context.workers.closed:
+        """Read the tab's data on the database worker, compute it off the GUI thread."""
+        workers = self.context.workers
+        if workers.closed:  # the window is closing: start nothing new
             return
-        self._pending += 1
-        self.context.workers.query(
-            self._loader(),
-            on_success=self._loaded,
-            on_failure=self._failed,
+        self._generation += 1
+        gen = self._generation
+        self._parts[gen] = {}
+        workers.query(
+            self._reader(),
+            on_success=functools.partial(self._compute, gen),
+            on_failure=functools.partial(self._failed, gen),
             owner=self,
             label=f"load {self.objectName()}",
         )
 
-    def _loaded(self, data: Any) -> None:
-        self._pending -= 1
-        if self.loading:
-            return  # a newer load is on its way: draw that one
-        self.show_data(data)
-        self.loaded = True
-        self.ready.emit()
+    def _compute(self, gen: int, inputs: Any) -> None:
+        workers = self.context.workers
+        if gen != self._generation or workers.closed:
+            self._parts.pop(gen, None)
+            return
+        for name, work in self._computations().items():
+            workers.analysis(
+                functools.partial(work, inputs),
+                on_success=functools.partial(self._part_done, gen, name),
+                on_failure=functools.partial(self._failed, gen),
+                owner=self,
+                label=f"{self.objectName()} {name}",
+            )
 
-    def _failed(self, error: BaseException) -> None:
-        self._pending -= 1
+    def _part_done(self, gen: int, name: str, value: Any) -> None:
+        parts = self._parts.get(gen)
+        if parts is None:
+            return
+        if gen != self._generation:  # a newer load is on its way: draw that one
+            self._parts.pop(gen, None)
+            return
+        parts[name] = value
+        self.show_part(name, value, parts)
+        if len(parts) == len(self._computations()):
+            self._parts.pop(gen, None)
+            self.loaded = True
+            self.ready.emit()
+
+    def _failed(self, gen: int, error: BaseException) -> None:
+        if self._parts.pop(gen, None) is None or gen != self._generation:
+            return
         message = f"Could not load: {error}"
         self.empty.setText(message)
         self.pages.setCurrentIndex(1)
         self.load_failed.emit(message)
 
-    def show_data(self, data: Any) -> None:
-        """Draw the loaded view (GUI thread)."""
+    def show_part(self, name: str, value: Any, parts: dict[str, Any]) -> None:
+        """Draw one computed part (GUI thread); ``parts`` holds those arrived so far."""
         raise NotImplementedError
 
     def _empty_page(self) -> QWidget:
@@ -190,11 +228,24 @@ class PracticeResultsTab(_ResultsTab):
         super().__init__(context)
         self.setObjectName("practice-results")
         self.view: PracticeResultsView | None = None
+        self._rolling_pending = False
         self.pages.addWidget(self._build())
         self.pages.addWidget(self._empty_page())
 
-    def _loader(self) -> Any:
-        return functools.partial(load_practice_results, instrument=None)
+    def _reader(self) -> Callable[[Any], Any]:
+        return functools.partial(read_practice_inputs, instrument=None)
+
+    def _computations(self) -> dict[str, Callable[[Any], Any]]:
+        return {"summary": practice_summary, "rolling": practice_rolling}
+
+    def show_part(self, name: str, value: Any, parts: dict[str, Any]) -> None:
+        """The summary is drawn first; the rolling windows join it when they arrive."""
+        self._rolling_pending = "rolling" not in parts
+        if name == "summary":
+            self.show_data(replace(value, rolling=parts.get("rolling", ())))
+        elif self.view is not None and "summary" in parts:
+            self.view = replace(self.view, rolling=value)
+            self._draw_months()
 
     def _build(self) -> QWidget:
         page = QWidget()
@@ -269,13 +320,21 @@ class PracticeResultsTab(_ResultsTab):
             f"{data.entries:,} journal entries, {data.total_hours:,.1f} hours of practice · "
             f"{data.episodes:,} episodes with 2+ {data.instrument} measurements"
         )
+        self._draw_months()
+        self.reference_note.setText(data.reference_note)
+        self._draw_scatter()
+
+    def _draw_months(self) -> None:
+        data = self.view
+        if data is None or data.message:
+            return
         dates = [m.start for m in data.months] + [w.month for w in data.rolling]
         span = time_range(min(dates), max(dates)) if dates else (0.0, 1.0)
         if data.months:
             # To the end of the last month, so its bar fits.
             span = (span[0], max(span[1], epoch(data.months[-1].start) + 33 * 86400.0))
         self.hours_chart.draw(data.months, span, data.today)
-        self.rolling_chart.draw(data.rolling, span)
+        self.rolling_chart.draw(data.rolling, span, self._rolling_pending)
         self.hours_chart.widget.setToolTip(
             "Hours of practice logged in the journal in each calendar month (the sum of "
             "the minutes of its entries / 60). Hover a bar for its figure."
@@ -300,10 +359,9 @@ class PracticeResultsTab(_ResultsTab):
                     _swatch(ACCENT, "SAES ± 95% CI", "━"),
                     _swatch(EFFECT, "effect size ± 95% CI", "┄┄"),
                 ]
+                + (["effectiveness line: computing…"] if self._rolling_pending else [])
             )
         )
-        self.reference_note.setText(data.reference_note)
-        self._draw_scatter()
 
     def _draw_scatter(self) -> None:
         data = self.view
@@ -353,8 +411,15 @@ class WorkloadTab(_ResultsTab):
         self.pages.addWidget(self._build())
         self.pages.addWidget(self._empty_page())
 
-    def _loader(self) -> Any:
-        return functools.partial(load_workload, instrument=None)
+    def _reader(self) -> Callable[[Any], Any]:
+        return functools.partial(read_workload_inputs, instrument=None)
+
+    def _computations(self) -> dict[str, Callable[[Any], Any]]:
+        return {"workload": compute_workload}
+
+    def show_part(self, name: str, value: Any, parts: dict[str, Any]) -> None:
+        """One part: the whole view."""
+        self.show_data(value)
 
     def _build(self) -> QWidget:
         page = QWidget()
