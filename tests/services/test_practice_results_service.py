@@ -294,3 +294,30 @@ def test_outcomes_by_load_band_and_where_they_fall(
     assert view.decline is not None
     assert (view.decline.peak, view.decline.start) == (0, 1)
     assert "lower from 15 or more" in view.decline_text
+
+
+def test_each_episode_carries_its_own_therapists_load(db: Database) -> None:
+    """T1 and T2 work the same two weeks: T1 holds 12 sessions a week, T2 17."""
+    with db.session() as s:
+        ors = s.scalars(select(Instrument).where(Instrument.name == "ORS")).one()
+        t1, t2 = Therapist(code="T1"), Therapist(code="T2")
+        days = [MONDAY, MONDAY + dt.timedelta(days=8)]
+        for therapist, gain in ((t1, 8.0), (t2, 2.0)):
+            for i in range(12):
+                intake = 12.0 + i
+                code = f"{therapist.code}-{i}"
+                s.add(_episode(s, ors, therapist, code, days, [intake, intake + gain], days[1]))
+        for i in range(10):
+            day = MONDAY + dt.timedelta(weeks=i % 2, days=2)
+            s.add(_episode(s, ors, t2, f"one{i}", [day], [None], None))
+    with db.session() as s:
+        both = load_workload(s, today=TODAY)
+        only_t2 = load_workload(s, therapist_code="T2", today=TODAY)
+    assert both.therapists == 2
+    assert [w.sessions for w in both.weeks] == [29, 29]
+    assert both.typical_load == 14.5  # median of the therapist-weeks 12, 12, 17, 17
+    assert [b.label for b in both.bands] == ["under 15", "15 or more"]
+    assert [(b.n, b.mean_load) for b in both.bands] == [(12, 12.0), (12, 17.0)]
+    assert only_t2.therapists == 1
+    assert [w.sessions for w in only_t2.weeks] == [17, 17]
+    assert [(b.label, b.n, b.mean_load) for b in only_t2.bands] == [("any load", 12, 17.0)]

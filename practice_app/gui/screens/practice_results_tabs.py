@@ -471,20 +471,33 @@ class WorkloadTab(_ResultsTab):
         self.pages.setCurrentIndex(0)
         sessions = sum(w.sessions for w in data.weeks)
         working = sum(1 for w in data.weeks if w.sessions)
-        typical = f", typically {data.typical_load:g} a week" if data.typical_load else ""
+        several = data.therapists > 1
+        typical = ""
+        if data.typical_load:
+            typical = f", typically {data.typical_load:g} a week" + (
+                " per therapist" if several else ""
+            )
+        who = f" by {data.therapists} therapists" if several else ""
         self.summary.setText(
-            f"{sessions:,} sessions in {working:,} working weeks{typical} · "
+            f"{sessions:,} sessions{who} in {working:,} working weeks{typical} · "
             f"{len(data.energy):,} weekly reviews with an energy rating · "
             f"{data.episodes:,} episodes with 2+ {data.instrument or 'outcome'} measurements"
         )
         dates = [w.start for w in data.weeks] + [e.week for e in data.energy]
         span = time_range(min(dates), max(dates)) if dates else (0.0, 1.0)
         span = (span[0], span[1] + 7 * 86400.0)
-        self.sessions_chart.draw(data.weeks, data.typical_load, span)
+        # With several therapists the bars add them up: one therapist's typical week
+        # would be misread against them, so the line is drawn for one therapist only.
+        self.sessions_chart.draw(data.weeks, None if several else data.typical_load, span)
         self.sessions_chart.widget.setToolTip(
-            "Sessions you held in each week, Monday to Sunday, with all clients (from the "
-            "session dates). Dashed: your typical week, the median over weeks with at least "
-            "one session."
+            "Sessions held in each week, Monday to Sunday, with all clients (from the "
+            "session dates)"
+            + (
+                f", all {data.therapists} therapists together; the load bands use each "
+                "episode's own therapist's weeks."
+                if several
+                else ". Dashed: your typical week, the median over weeks with at least one session."
+            )
         )
         self.energy_chart.draw(data.energy, span)
         self.energy_chart.widget.setToolTip(
