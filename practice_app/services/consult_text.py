@@ -10,6 +10,7 @@ therapist to check it for names before sending.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,6 +42,15 @@ def number(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "–"
     return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+WIDTH = 88
+"""Generated lines wrap here (the therapist's own text is kept as written)."""
+
+
+def _bullet(text: str, first: str = "  - ", rest: str = "    ") -> list[str]:
+    """A generated line, wrapped with a hanging indent."""
+    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest)
 
 
 def _heading(title: str) -> list[str]:
@@ -102,8 +112,9 @@ def brief_text(view: ConsultBriefView, *, notes: bool = True) -> str:
     for i in view.instruments:
         measured = f"{i.measurements} measurement{'s' if i.measurements != 1 else ''}"
         lines.append(f"  {i.name} – {i.title}, {measured}:")
+        start = "intake" if i.role == "outcome" else "first"
         change = (
-            f"intake {number(i.intake)}, latest {number(i.latest)}, "
+            f"{start} {number(i.intake)}, latest {number(i.latest)}, "
             f"change {number(i.change, signed=True)}"
         )
         if i.category:
@@ -120,7 +131,8 @@ def brief_text(view: ConsultBriefView, *, notes: bool = True) -> str:
         lines.append(f"    {i.model}")
     lines += _heading("Signals and sudden changes")
     if view.signals:
-        lines += [f"  - {s.title} – {s.text}" for s in view.signals]
+        for note in view.signals:
+            lines += _bullet(f"{note.title} – {note.text}" if note.text else note.title)
     else:
         lines.append("  None.")
     if not view.sudden and view.outcome is not None:
@@ -167,7 +179,7 @@ def brief_text(view: ConsultBriefView, *, notes: bool = True) -> str:
         lines.append("  None recorded for this client.")
     for lesson in view.lessons:
         where = f", episode {lesson.episode}" if lesson.episode else ""
-        lines.append(f"  {day(lesson.date)}{where}: {lesson.taught.strip()}")
+        lines += _bullet(f"{day(lesson.date)}{where}: {lesson.taught.strip()}", "  ")
         if lesson.new_or_different:
             lines.append(f"    New or different: {lesson.new_or_different.strip()}")
         if lesson.will_practise:
@@ -179,7 +191,7 @@ def brief_text(view: ConsultBriefView, *, notes: bool = True) -> str:
         lines.append("  (the therapist's own notes: check them for names before sending)")
         for n in view.notes:
             first, *rest = n.text.splitlines() or [""]
-            lines.append(f"  {n.session} ({day(n.date)}): {first.strip()}")
+            lines += _bullet(f"Session {n.session}, {day(n.date)}: {first.strip()}", "  ")
             lines += _wrapped("\n".join(rest), "    ") if rest else []
     lines += _heading("What has been tried")
     lines += _wrapped(view.tried) if view.tried.strip() else ["  (not filled in)"]
