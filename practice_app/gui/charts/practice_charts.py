@@ -161,7 +161,7 @@ class RollingChart:
         """Two lines with bands, split where a window has fewer than 10 episodes."""
         plot = self.plot
         plot.clear()
-        plot.setLabel("left", "Effect size")
+        plot.setLabel("left", "Effect size (higher is better)")
         plot.setXRange(*span, padding=0)
         if pending:  # the windows are still being computed
             plot.setYRange(0, 1, padding=0)
@@ -238,7 +238,7 @@ class ScatterChart:
         plot = self.plot
         plot.clear()
         plot.setLabel("bottom", "Practice hours in the quarter")
-        plot.setLabel("left", "SAES")
+        plot.setLabel("left", "SAES (higher is better)")
         if scatter is None or not scatter.pairs:
             plot.setXRange(0, 1)
             plot.setYRange(0, 1)
@@ -379,7 +379,7 @@ class LoadBandChart:
         """Bars for bands with a figure; bands with fewer than 10 episodes say so."""
         plot = self.plot
         plot.clear()
-        plot.setLabel("left", "SAES")
+        plot.setLabel("left", "SAES (higher is better)")
         plot.setLabel("bottom", "Your sessions per week while the episode ran")
         if not bands:
             plot.setXRange(0, 1)
