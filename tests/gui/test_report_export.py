@@ -95,3 +95,30 @@ def test_file_names_and_print_support() -> None:
     )
     # PySide6-Essentials ships QtPrintSupport, so "print" opens the print dialog.
     assert print_support()
+
+
+def test_print_lays_out_pages_on_the_chosen_printer(
+    demo_window: MainWindow, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    out = tmp_path / "printed.pdf"
+
+    def accept(dialog: QPrintDialog) -> int:
+        # The user picks "print to file"; no real printer is needed in the test.
+        printer = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        return int(QPrintDialog.DialogCode.Accepted.value)
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    run = export_report(
+        demo_window, demo_window.context, "consult", code="C0034", fmt="print", today=TODAY
+    )
+    assert run is not None
+    with qtbot.waitSignal(run.done, timeout=30_000):
+        pass
+    assert out.read_bytes().startswith(b"%PDF")
+    assert _messages(demo_window).startswith("Sent ")
+    assert "to the printer" in _messages(demo_window)
+    qtbot.waitUntil(lambda: not demo_window.workers.busy, timeout=10_000)
