@@ -180,7 +180,8 @@ def _num(x: float) -> str:
     if x >= 10:
         return f"{x:.0f}"
     if x >= 1:
-        return f"{x:.1f}"
+        # Two decimals just above 1, so a tiny ratio does not read "1.0 times as often".
+        return f"{x:.2f}" if x < 1.1 else f"{x:.1f}"
     return f"{x:.2f}"
 
 

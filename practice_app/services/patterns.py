@@ -11,6 +11,7 @@ pattern in plain words (``services.pattern_text``). No Qt here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -269,7 +270,7 @@ def _item_means(
     session: OrmSession, alliance: InstrumentAnalysis
 ) -> tuple[FloatArray, tuple[str, ...]]:
     """Each episode's mean of every alliance item over its scored sessions (NaN: none)."""
-    from sqlalchemy import select
+    from sqlalchemy import String, select, type_coerce
 
     from practice_app.analysis.scores import episode_index
     from practice_app.storage.models import Instrument, Score
@@ -280,20 +281,21 @@ def _item_means(
     if k == 0:
         return np.full((n, 0), np.nan), items
     stmt = (
-        select(SessionRow.episode_id, Score.items)
+        # The JSON as text, parsed below in one call: per-row decoding is most of the time.
+        select(SessionRow.episode_id, type_coerce(Score.items, String))
         .join(Score, Score.session_id == SessionRow.id)
         .join(Instrument, Instrument.id == Score.instrument_id)
         .where(Instrument.name == alliance.instrument.name, Score.items.is_not(None))
     )
-    ids: list[int] = []
-    values: list[list[float]] = []
-    for episode_id, row in session.execute(stmt):
-        if not row or len(row) != k:
-            continue
-        ids.append(int(episode_id))
-        values.append([np.nan if v is None else float(v) for v in row])
-    rows = episode_index(np.array(ids, dtype=np.int64), alliance.episodes.id)
-    vals = np.array(values, dtype=np.float64).reshape(-1, k)
+    rows_found = session.execute(stmt).all()
+    ids = np.array([r[0] for r in rows_found], dtype=np.int64)
+    texts = [r[1] if isinstance(r[1], str) else json.dumps(r[1]) for r in rows_found]
+    parsed = json.loads("[" + ",".join(t or "null" for t in texts) + "]")
+    fits = np.array([isinstance(v, list) and len(v) == k for v in parsed], dtype=bool)
+    # None items become NaN in a float array.
+    vals = np.array([v for v, ok in zip(parsed, fits, strict=True) if ok], dtype=np.float64)
+    vals = vals.reshape(-1, k)
+    rows = episode_index(ids[fits], alliance.episodes.id)
     ok = rows >= 0
     rows, vals = rows[ok], vals[ok]
     sums = np.zeros((n, k))
