@@ -13,9 +13,9 @@ Public API:
   at session 1 or 2 (science.md section 7; a risk for dropout, section 3).
 - ``lowest_items(item_means, ...) -> IntArray`` and ``lowest_item(codes, items, instrument)``: the
   alliance item with the lowest mean over the episode's sessions.
-- ``longest_gaps(episode, dates, n) -> FloatArray`` and ``long_gap(...)``.
-- ``episode_load(first, last, owner, session_dates, session_owner)`` and
-  ``load_bands(load)``: the therapist's weekly load while each episode ran.
+- ``longest_gaps(episode, dates, n, within=None) -> FloatArray`` and ``long_gap(...)``.
+- ``episode_load(first, owner, session_dates, session_owner, weeks=4)`` and
+  ``load_bands(load)``: the therapist's weekly load as each episode began.
 
 Choices (science.md names the features but not their bands):
 
@@ -26,12 +26,23 @@ Choices (science.md names the features but not their bands):
   10, RC 6): under 10, 10-15, 16-21, 22 and above.
 - Lowest item: the item with the lowest mean over the episode's scored sessions; an
   episode where two items share the lowest mean has no single lowest item (unknown).
-- Long gap: ``LONG_GAP_DAYS`` = 28 days or more between two consecutive sessions.
+- Long gap: ``LONG_GAP_DAYS`` = 28 days or more between two of the first
+  ``GAP_SESSIONS`` = 4 sessions (episodes with fewer sessions: unknown).
 - Weekly load: the sessions the therapist held (all clients) in each Monday-to-Sunday
-  week; an episode's load is the mean over the working weeks (weeks with a session)
-  from its first to its last session, and the bands (5 sessions a week wide, a thin
-  band at either end merged inwards), exactly as the workload figures (science.md
-  section 6, ``practice_results``) define them.
+  week, averaged over the working weeks (weeks with a session) among the
+  ``LOAD_WEEKS`` = 4 weeks from the episode's first session; bands 5 sessions a week
+  wide with a thin band at either end merged inwards, as the workload figures
+  (science.md section 6, ``practice_results``) define them.
+- Why fixed windows: the flags are "at some session" (red at some measurement, alliance
+  below its cutoff at some session, a sudden loss), so a long episode has more chances
+  to carry one. The longest gap over a whole episode, or a load averaged over it,
+  depends on its length too (more gaps to be long; a short episode's average is more
+  extreme), and would show "patterns" in data that hold none. A window of the same size
+  for every episode keeps the comparison fair.
+- Intake severity is not tested against the flags computed from the change since
+  intake (not on track, deteriorated, sudden loss): regression to the mean, the ends of
+  the scale and the cutoffs relate them in any data, pattern or not. It is tested
+  against dropout and low alliance.
 """
 
 from __future__ import annotations
@@ -48,7 +59,14 @@ from practice_app.analysis.instruments import InstrumentDef
 from practice_app.analysis.patterns import Feature
 from practice_app.analysis.scores import FloatArray, IntArray
 
+CHANGE_FLAGS = frozenset({"not_on_track", "deteriorated", "sudden_loss"})
+"""Flags computed from the change since intake (not tested against intake severity)."""
 LONG_GAP_DAYS = 28
+GAP_SESSIONS = 4
+"""Sessions whose gaps are looked at: the first four (three gaps) of every episode."""
+GAP_FEATURE = f"gap in the first {GAP_SESSIONS} sessions"
+LOAD_WEEKS = 4
+"""Weeks from the first session over which an episode's weekly load is averaged."""
 _SPLIT = re.compile(r"[,;/|\n]+")
 
 
@@ -150,6 +168,7 @@ def severity_bands(intake: npt.ArrayLike, instrument: InstrumentDef) -> Feature 
         tuple(label for label, u in zip(labels, used, strict=True) if u),
         member[:, used],
         band >= 0,
+        skip_flags=CHANGE_FLAGS,
     )
 
 
@@ -189,8 +208,15 @@ def lowest_item(codes: IntArray, items: Sequence[str], instrument: str = "SRS") 
     )
 
 
-def longest_gaps(episode: npt.ArrayLike, dates: npt.ArrayLike, n: int) -> FloatArray:
-    """Longest gap in days between consecutive dated sessions of each episode (NaN: <2)."""
+def longest_gaps(
+    episode: npt.ArrayLike, dates: npt.ArrayLike, n: int, within: int | None = None
+) -> FloatArray:
+    """Longest gap in days between consecutive dated sessions of each episode.
+
+    With ``within`` = k, only among the first k dated sessions, and NaN for episodes with
+    fewer than k (so every episode is judged on the same number of gaps); otherwise NaN
+    for episodes with fewer than two dated sessions.
+    """
     ep = np.asarray(episode, dtype=np.int64)
     d = np.asarray(dates, dtype="datetime64[D]")
     ok = ~np.isnat(d)
@@ -200,40 +226,49 @@ def longest_gaps(episode: npt.ArrayLike, dates: npt.ArrayLike, n: int) -> FloatA
     out = np.full(n, np.nan)
     if ep.size < 2:
         return out
+    counts = np.bincount(ep, minlength=n)
+    position = np.arange(ep.size) - (np.cumsum(counts) - counts)[ep]  # 0-based, by date
     same = ep[1:] == ep[:-1]
+    if within is not None:
+        same &= position[1:] < within
     gaps = (days[1:] - days[:-1]).astype(np.float64)
     best = np.full(n, -np.inf)
     np.maximum.at(best, ep[1:][same], gaps[same])
-    out[np.isfinite(best)] = best[np.isfinite(best)]
+    found = np.isfinite(best)
+    if within is not None:
+        found &= counts >= within
+    out[found] = best[found]
     return out
 
 
 def long_gap(gaps: npt.ArrayLike, days: int = LONG_GAP_DAYS) -> Feature:
-    """Whether an episode had a gap of ``days`` or more between sessions."""
+    """Whether an episode had a gap of ``days`` or more in its first sessions."""
     g = np.asarray(gaps, dtype=np.float64)
     weeks = days // 7
     label = f"{weeks} weeks or more" if days % 7 == 0 else f"{days} days or more"
-    return binary("gap between sessions", label, np.nan_to_num(g) >= days, ~np.isnan(g))
+    return binary(GAP_FEATURE, label, np.nan_to_num(g) >= days, ~np.isnan(g))
 
 
 def episode_load(
     first: npt.ArrayLike,
-    last: npt.ArrayLike,
     owner: npt.ArrayLike,
     session_dates: npt.ArrayLike,
     session_owner: npt.ArrayLike,
+    weeks: int = LOAD_WEEKS,
 ) -> FloatArray:
-    """Mean sessions per working week of the episode's therapist from first to last session.
+    """The therapist's mean sessions per working week in the episode's first ``weeks`` weeks.
 
     ``owner`` and ``session_owner`` are therapist indexes (0..k-1) of the episodes and of
-    every session the therapists held. The workload figures' own definition
-    (``practice_results.episode_load``), so both screens give an episode the same load.
+    every session the therapists held. Computed with the workload figures' own functions
+    (``practice_results``), over a window of the same length for every episode.
     """
     own = np.asarray(owner, dtype=np.int64)
     so = np.asarray(session_owner, dtype=np.int64)
     k = int(max(so.max(initial=-1), own.max(initial=-1))) + 1
-    weeks, counts = pr.weekly_sessions(session_dates, so, k)
-    return pr.episode_load(first, last, own, weeks, counts)
+    mondays, counts = pr.weekly_sessions(session_dates, so, k)
+    start = np.asarray(first, dtype="datetime64[D]")
+    end = start + np.timedelta64(7 * (weeks - 1), "D")
+    return pr.episode_load(start, end, own, mondays, counts)
 
 
 def load_bands(load: npt.ArrayLike) -> Feature:

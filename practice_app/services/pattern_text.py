@@ -159,10 +159,11 @@ def subject(feature: str, value: str, instrument: str = "ORS", alliance: str | N
         return f"Clients whose {ally} was below its cutoff at session 1 or 2"
     if feature.startswith("lowest ") and feature.endswith(" item"):
         return f"Clients whose lowest {ally} item was {value}"
-    if feature == "gap between sessions":
-        return f"Clients with a gap of {value} between two sessions"
+    if feature.startswith("gap in the first "):
+        first = feature.removeprefix("gap in the first ").removesuffix(" sessions")
+        return f"Clients with a gap of {value} between two of their first {first} sessions"
     if feature == "weekly load":
-        return f"Clients seen while your weekly load was {value}"
+        return f"Clients who started while your weekly load was {value}"
     return f"Clients whose {feature[:1].lower() + feature[1:]} is {value}"
 
 

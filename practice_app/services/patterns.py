@@ -358,12 +358,11 @@ def _features(
             codes = pf.lowest_items(means)
             features.append(pf.lowest_item(codes, items, ally.instrument.name))
     ep_row, dates = _session_dates(session, eps.id)
-    features.append(pf.long_gap(pf.longest_gaps(ep_row, dates, eps.id.size)))
+    gaps = pf.longest_gaps(ep_row, dates, eps.id.size, within=pf.GAP_SESSIONS)
+    features.append(pf.long_gap(gaps))
     therapists = sorted(set(eps.therapist_code))
     owner = np.array([therapists.index(t) for t in eps.therapist_code], dtype=np.int64)
-    load = pf.episode_load(
-        eps.first_session_date, eps.last_session_date, owner, dates, owner[ep_row]
-    )
+    load = pf.episode_load(eps.first_session_date, owner, dates, owner[ep_row])
     features.append(pf.load_bands(load))
     return features, codes, items
 

@@ -82,35 +82,49 @@ def test_lowest_items_ties_mean_no_single_lowest() -> None:
 
 
 def test_longest_gaps_and_long_gap() -> None:
-    ep = np.array([0, 0, 0, 1, 1, 2])
+    ep = np.array([0, 0, 0, 1, 1, 2, 3, 3, 3, 3, 3])
     d = np.array(
-        ["2025-01-06", "2025-01-13", "2025-02-10", "2025-03-03", "2025-03-10", "2025-04-01"],
+        ["2025-01-06", "2025-01-13", "2025-02-10", "2025-03-03", "2025-03-10", "2025-04-01",
+         "2025-05-05", "2025-05-12", "2025-05-19", "2025-05-26", "2025-07-28"],
         dtype="datetime64[D]",
-    )
-    gaps = pf.longest_gaps(ep[::-1], d[::-1], 4)  # order of the input does not matter
-    assert gaps[:2].tolist() == [28.0, 7.0]
-    assert np.isnan(gaps[2]) and np.isnan(gaps[3])
-    f = pf.long_gap(gaps)
-    assert f.values == ("4 weeks or more",)
-    assert f.member[:, 0].tolist() == [True, False, False, False]
-    assert f.known.tolist() == [True, True, False, False]
+    )  # fmt: skip
+    gaps = pf.longest_gaps(ep[::-1], d[::-1], 5)  # order of the input does not matter
+    assert gaps[[0, 1, 3]].tolist() == [28.0, 7.0, 63.0]
+    assert np.isnan(gaps[2]) and np.isnan(gaps[4])
+    # Within the first 4 sessions: episode 3's long gap comes after its 4th session,
+    # episodes with fewer than 4 sessions are unknown.
+    early = pf.longest_gaps(ep, d, 5, within=4)
+    assert early[3] == 7.0
+    assert np.isnan(early[[0, 1, 2, 4]]).all()
+    f = pf.long_gap(pf.longest_gaps(ep, d, 5))
+    assert f.kind == "gap in the first 4 sessions" and f.values == ("4 weeks or more",)
+    assert f.member[:, 0].tolist() == [True, False, False, True, False]
+    assert f.known.tolist() == [True, True, False, True, False]
 
 
-def test_episode_load_counts_working_weeks_by_hand() -> None:
-    # Therapist 0: week of 6 Jan 2025: 3 sessions; 13 Jan: none (holiday); 20 Jan: 5.
+def test_severity_is_not_tested_against_change_flags() -> None:
+    f = pf.severity_bands([10.0, 30.0], ORS)
+    assert f is not None
+    assert f.skip_flags == {"not_on_track", "deteriorated", "sudden_loss"}
+
+
+def test_episode_load_over_the_first_four_weeks_by_hand() -> None:
+    # Therapist 0: week of 6 Jan 2025: 3 sessions; 13 Jan: none (holiday); 20 Jan: 5;
+    # 27 Jan: 2; 3 Feb: 9 (the fifth week: outside an episode starting on 7 Jan).
     days = ["2025-01-06", "2025-01-07", "2025-01-10"] + ["2025-01-20"] * 5
-    owner = [0] * 8
+    days += ["2025-01-27"] * 2 + ["2025-02-03"] * 9
+    owner = [0] * 19
     # Therapist 1: 2 sessions in the week of 13 Jan.
     days += ["2025-01-14", "2025-01-15"]
     owner += [1, 1]
     load = pf.episode_load(
-        np.array(["2025-01-07", "2025-01-08", "2025-01-13"], dtype="datetime64[D]"),
-        np.array(["2025-01-21", "2025-01-09", "2025-01-13"], dtype="datetime64[D]"),
+        np.array(["2025-01-07", "2025-01-27", "2025-01-13"], dtype="datetime64[D]"),
         [0, 0, 1],
         np.array(days, dtype="datetime64[D]"),
         owner,
     )
-    assert load.tolist() == pytest.approx([(3 + 5) / 2, 3.0, 2.0])
+    # Working weeks only: (3 + 5 + 2) / 3; (2 + 9) / 2; 2 / 1.
+    assert load.tolist() == pytest.approx([10 / 3, 5.5, 2.0])
 
 
 def test_load_bands_follow_the_workload_bands() -> None:

@@ -78,14 +78,14 @@ def test_each_flag_reads(flag: str, words: str) -> None:
             "Clients whose lowest SRS item was Goals and topics",
         ),
         (
-            "gap between sessions",
+            "gap in the first 4 sessions",
             "4 weeks or more",
-            "Clients with a gap of 4 weeks or more between two sessions",
+            "Clients with a gap of 4 weeks or more between two of their first 4 sessions",
         ),
         (
             "weekly load",
             "20 or more sessions a week",
-            "Clients seen while your weekly load was 20 or more sessions a week",
+            "Clients who started while your weekly load was 20 or more sessions a week",
         ),
         ("Modality", "Video", "Clients whose modality is Video"),
     ],
