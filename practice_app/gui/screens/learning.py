@@ -10,38 +10,29 @@ undoable from the shared undo stack.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QListWidgetItem,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.gui.learning_dialogs import (
     LessonDialog,
-    LessonInput,
     ObjectiveDialog,
-    ObjectiveInput,
 )
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
-from practice_app.gui.screens.clients import SIGNAL_WORDS, signal_icon
+from practice_app.gui.screens.learning_actions import LearningActions
 from practice_app.gui.screens.learning_parts import (
-    UndoableWrite,
+    EpisodeTable,
     add_item,
     add_section,
     hint,
@@ -53,22 +44,15 @@ from practice_app.services.learning_view import (
     PATTERN_EXPLANATION,
     EpisodeItem,
     LearningView,
-    ObjectiveDraft,
     PatternItem,
-    delete_objective,
-    objective_from_lesson,
-    objective_from_pattern,
 )
-from practice_app.services.lessons import LessonRow, add_lesson, delete_lesson, restore_lesson
+from practice_app.services.lessons import LessonRow
 from practice_app.services.pattern_text import predicate
 
 ROLE = Qt.ItemDataRole.UserRole
-SHORT_ENDINGS = {"": "Open", "planned": "Planned", "stopped": "Stopped coming"}
-"""Endings short enough for the drill-down table (the others are short already)."""
-EPISODE_COLUMNS = ("Client · episode", "Sessions", "First – last", "Ending", "Outcome")
 
 
-class LearningScreen(Screen):
+class LearningScreen(LearningActions, Screen):
     """Patterns with their episodes, the SRS item, the bunt list, lessons and their tags."""
 
     def __init__(self, context: ScreenContext, spec: ScreenSpec, argument: str | None = None):
@@ -117,26 +101,8 @@ class LearningScreen(Screen):
         frame, layout, _ = panel("Episodes behind the selected pattern")
         self.episode_caption = hint("Select a pattern to see the episodes behind it.")
         layout.addWidget(self.episode_caption)
-        self.episode_table = QTableWidget(0, len(EPISODE_COLUMNS))
-        self.episode_table.setAccessibleName("Episodes behind the pattern")
-        self.episode_table.setHorizontalHeaderLabels(list(EPISODE_COLUMNS))
-        self.episode_table.verticalHeader().hide()
-        self.episode_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.episode_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.episode_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.episode_table.setShowGrid(False)
-        self.episode_table.setAlternatingRowColors(True)
-        self.episode_table.setStyleSheet(
-            "QTableWidget { border: none; background: #ffffff; alternate-background-color: #f7f9fa;"
-            " selection-background-color: #d7e8e9; selection-color: #263238; }"
-            "QHeaderView::section { background: #eef1f3; color: #37474f; border: none;"
-            " border-bottom: 1px solid #dde2e6; padding: 4px 6px; font-weight: 600; }"
-        )
-        header = self.episode_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.episode_table.setWordWrap(False)
-        self.episode_table.cellDoubleClicked.connect(self._open_episode)
+        self.episode_table = EpisodeTable()
+        self.episode_table.open_requested.connect(self._open_episode)
         layout.addWidget(self.episode_table, 1)
         layout.addWidget(hint("Double-click an episode to open the client's page."))
         column.addWidget(frame)
@@ -373,7 +339,7 @@ class LearningScreen(Screen):
 
     def _show_episodes(self, pattern: PatternItem | None) -> None:
         table = self.episode_table
-        table.setRowCount(0)
+        table.set_episodes([], frozenset())
         self.shown_episodes = []
         if pattern is None or self.data is None:
             self.episode_caption.setText("Select a pattern to see the episodes behind it.")
@@ -386,37 +352,15 @@ class LearningScreen(Screen):
             caption += f"; {len(flagged)} {predicate(pattern.row.flag)} (listed first, in bold)"
         self.episode_caption.setText(caption + ".")
         self.shown_episodes = rows
-        table.setRowCount(len(rows))
-        for row, e in enumerate(rows):
-            bold = e.episode_id in flagged
-            cells = (
-                f"{e.client} · {e.episode}",
-                str(e.sessions),
-                e.span,
-                SHORT_ENDINGS.get(e.ending, e.ending_text),
-                (e.category or "–").capitalize(),
-            )
-            for col, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setData(ROLE, e.client)
-                if bold:
-                    font = cell.font()
-                    font.setBold(True)
-                    cell.setFont(font)
-                if col == len(cells) - 1:  # the signal as a dot beside the category
-                    cell.setIcon(signal_icon(e.signal))
-                    word = SIGNAL_WORDS.get(e.signal, e.signal)
-                    cell.setToolTip(f"Outcome signal: {word}; change category: {text.lower()}")
-                table.setItem(row, col, cell)
+        table.set_episodes(rows, flagged)
 
     def episode_rows(self) -> list[EpisodeItem]:
         """The episodes listed in the drill-down, in table order."""
         return list(self.shown_episodes)
 
-    def _open_episode(self, row: int, _column: int = 0) -> None:
-        item = self.episode_table.item(row, 0)
-        if item is not None:
-            self.context.open_view(f"client:{item.data(ROLE)}")
+    def _open_episode(self, row: int) -> None:
+        if 0 <= row < len(self.shown_episodes):
+            self.context.open_view(f"client:{self.shown_episodes[row].client}")
 
     def _open_bunt(self, item: QListWidgetItem) -> None:
         self.context.open_view(f"client:{item.data(ROLE)}")
@@ -431,139 +375,6 @@ class LearningScreen(Screen):
         if self.stale and self.loaded and not self.loading:
             self.stale = False
             self.reload()
-
-    def write(self, work: Callable[[OrmSession], Any], label: str) -> None:
-        """Run a write (an undo or redo) on the database worker, then reload."""
-
-        def done(_: Any) -> None:
-            self.context.show_status(f"{label}: done")
-            self.reload()
-
-        def failed(error: BaseException) -> None:
-            self.context.show_status(f"{label}: {error}")
-
-        self.context.workers.query(
-            work, on_success=done, on_failure=failed, owner=self, label=label
-        )
-
-    def ask_lesson(self) -> LessonDialog | None:
-        """Open the lesson dialog (for the selected pattern's or lesson's client if any)."""
-        if self.data is None:
-            return None
-        client = self.selected.client if isinstance(self.selected, LessonRow) else None
-        dialog = LessonDialog(
-            self, list(self.data.clients), self.data.today, client, [t.tag for t in self.data.tags]
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.submitted.connect(lambda values: self._save_lesson(dialog, values))
-        self.lesson_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _save_lesson(self, dialog: LessonDialog, values: LessonInput) -> None:
-        holder: dict[str, LessonRow] = {}
-
-        def add(session: OrmSession) -> LessonRow:
-            row = add_lesson(
-                session,
-                client_code=values.client,
-                episode=values.episode,
-                taught=values.taught,
-                new_or_different=values.new_or_different,
-                will_practise=values.will_practise,
-                tags=values.tags,
-                day=values.date,
-            )
-            holder["row"] = row
-            return row
-
-        def remove(session: OrmSession) -> None:
-            delete_lesson(session, holder["row"].id)
-
-        def again(session: OrmSession) -> None:
-            restore_lesson(session, holder["row"])
-
-        def added(row: LessonRow) -> None:
-            if shiboken6.isValid(dialog):
-                dialog.accept()
-            text = f"Add lesson from {row.client}"
-            self.context.undo_stack.push(UndoableWrite(self, text, again, remove))
-            self.context.show_status(f"Lesson from {row.client} saved")
-            self.selected = row
-            self.reload()
-
-        def failed(error: BaseException) -> None:
-            if shiboken6.isValid(dialog):
-                dialog.show_error(str(error))
-
-        self.context.workers.query(
-            add, on_success=added, on_failure=failed, owner=self, label="add lesson"
-        )
-
-    def make_objective(self) -> ObjectiveDialog | None:
-        """Open the confirm dialog for the selected pattern or lesson."""
-        if self.data is None or self.selected is None:
-            return None
-        draft: ObjectiveDraft = (
-            objective_from_lesson(self.selected)
-            if isinstance(self.selected, LessonRow)
-            else objective_from_pattern(self.selected)
-        )
-        dialog = ObjectiveDialog(
-            self,
-            source=draft.source,
-            title=draft.title,
-            success_criteria=draft.success_criteria,
-            focus_areas=list(self.data.focus_areas),
-            current_focus=self.data.current_focus,
-            today=self.data.today,
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.submitted.connect(lambda values: self._save_objective(dialog, values))
-        self.objective_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _save_objective(self, dialog: ObjectiveDialog, values: ObjectiveInput) -> None:
-        from practice_app.services.plan import add_objective
-
-        holder: dict[str, int] = {}
-
-        def add(session: OrmSession) -> Any:
-            row = add_objective(
-                session,
-                title=values.title,
-                focus_area=values.focus_area,
-                success_criteria=values.success_criteria,
-                review_date=values.review_date,
-            )
-            holder["id"] = row.id
-            return row
-
-        def remove(session: OrmSession) -> None:
-            delete_objective(session, holder["id"])
-
-        def added(row: Any) -> None:
-            if shiboken6.isValid(dialog):
-                dialog.accept()
-            state = (
-                "it starts now"
-                if row.status == "active"
-                else "it waits as planned until the current focus is closed"
-            )
-            self.context.undo_stack.push(
-                UndoableWrite(self, f"Add objective “{row.title}”", add, remove)
-            )
-            self.context.show_status(f"Objective added to your development plan: {state}")
-            self.reload()
-
-        def failed(error: BaseException) -> None:
-            if shiboken6.isValid(dialog):
-                dialog.show_error(str(error))
-
-        self.context.workers.query(
-            add, on_success=added, on_failure=failed, owner=self, label="add objective"
-        )
 
 
 __all__ = ["LearningScreen"]

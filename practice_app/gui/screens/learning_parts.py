@@ -6,9 +6,10 @@ import html
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QKeyEvent,
     QPainter,
     QPalette,
     QTextDocument,
@@ -18,16 +19,25 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 from sqlalchemy.orm import Session as OrmSession
 
+from practice_app.gui.screens.clients import SIGNAL_WORDS, signal_icon
+from practice_app.services.learning_view import EpisodeItem
+
+EPISODE_COLUMNS = ("Client · episode", "Sessions", "First – last", "Ending", "Outcome")
+SHORT_ENDINGS = {"": "Open", "planned": "Planned", "stopped": "Stopped coming"}
+"""Endings short enough for the drill-down table (the others are short already)."""
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
 """Item data holding the rich text a wrapped list draws (plain text stays in DisplayRole)."""
 PAD_X, PAD_Y = 8, 7
@@ -152,6 +162,65 @@ def add_section(widget: QListWidget, title: str, note: str = "") -> QListWidgetI
     return item
 
 
+class EpisodeTable(QTableWidget):
+    """The episodes behind a pattern; double-click or Enter asks to open one (by row)."""
+
+    open_requested = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__(0, len(EPISODE_COLUMNS))
+        self.setAccessibleName("Episodes behind the pattern")
+        self.setHorizontalHeaderLabels(list(EPISODE_COLUMNS))
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setStyleSheet(
+            "QTableWidget { border: none; background: #ffffff; alternate-background-color: #f7f9fa;"
+            " selection-background-color: #d7e8e9; selection-color: #263238; }"
+            "QHeaderView::section { background: #eef1f3; color: #37474f; border: none;"
+            " border-bottom: 1px solid #dde2e6; padding: 4px 6px; font-weight: 600; }"
+        )
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.cellDoubleClicked.connect(lambda row, _col: self.open_requested.emit(row))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter or Return opens the current episode, like a double-click."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self.open_requested.emit(self.currentRow())
+            return
+        super().keyPressEvent(event)
+
+    def set_episodes(self, rows: list[EpisodeItem], flagged: frozenset[int]) -> None:
+        """Show ``rows``; the flagged ones in bold; the signal as a dot beside the outcome."""
+        self.setRowCount(0)
+        self.setRowCount(len(rows))
+        for row, e in enumerate(rows):
+            cells = (
+                f"{e.client} · {e.episode}",
+                str(e.sessions),
+                e.span,
+                SHORT_ENDINGS.get(e.ending, e.ending_text),
+                (e.category or "–").capitalize(),
+            )
+            for col, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if e.episode_id in flagged:
+                    font = cell.font()
+                    font.setBold(True)
+                    cell.setFont(font)
+                if col == len(cells) - 1:
+                    cell.setIcon(signal_icon(e.signal))
+                    word = SIGNAL_WORDS.get(e.signal, e.signal)
+                    cell.setToolTip(f"Outcome signal: {word}; change category: {text.lower()}")
+                self.setItem(row, col, cell)
+
+
 class Writer(Protocol):
     """What an undoable write needs from its screen."""
 
@@ -186,4 +255,13 @@ class UndoableWrite(QUndoCommand):
         self.screen.write(self._undo, f"Undo {self.text()[:1].lower()}{self.text()[1:]}")
 
 
-__all__ = ["HTML_ROLE", "UndoableWrite", "add_item", "add_section", "hint", "panel", "wrap_list"]
+__all__ = [
+    "HTML_ROLE",
+    "EpisodeTable",
+    "UndoableWrite",
+    "add_item",
+    "add_section",
+    "hint",
+    "panel",
+    "wrap_list",
+]
