@@ -186,6 +186,13 @@ def _num(x: float) -> str:
     return f"{x:.2f}"
 
 
+def _bound(x: float, low: float) -> str:
+    """A CI bound: both bounds with two decimals when the lower one is under 1.1."""
+    if x >= 10:
+        return f"{x:.0f}"
+    return f"{x:.2f}" if low < 1.1 else f"{x:.1f}"
+
+
 def _pq(name: str, x: float) -> str:
     if x < 0.001:
         return f"{name} < 0.001"
@@ -198,7 +205,7 @@ def _pq(name: str, x: float) -> str:
 def effect(row: RowLike) -> str:
     """How much more (or less) often, with the 95% CI."""
     rr, (low, high) = row.risk_ratio, row.ci
-    ci = f"95% CI {_num(low)}-{_num(high)}"
+    ci = f"95% CI {_bound(low, low)}-{_bound(high, low)}"
     if rr >= 1:
         return f"{_num(rr)} times as often ({ci})"
     return f"{100 * (1 - rr):.0f}% less often (risk ratio {_num(rr)}, {ci})"
