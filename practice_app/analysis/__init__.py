@@ -11,4 +11,7 @@ Modules (each documents its public API in its docstring):
 - ``effectiveness``: effect size, SAES, shares, bootstrap CIs over a set of episodes.
 - ``windows``: effectiveness by month, quarter or year, and rolling 12 months.
 - ``summary``: everything per episode on one instrument.
+- ``patterns``: learning from clients (section 7): flag x feature tests, risk ratios,
+  Fisher's p, Benjamini-Hochberg q, recurring, the SRS-item finding, the bunt list.
+- ``pattern_features``: the candidate features those tests compare.
 """
