@@ -64,6 +64,10 @@ class LearningScreen(LearningActions, Screen):
         self.shown_episodes: list[EpisodeItem] = []
         self.objective_button = QPushButton("Make this a practice objective…")
         self.objective_button.setObjectName("primaryButton")
+        # The primary style outranks the app's grey :disabled rule; say "not yet" visibly.
+        self.objective_button.setStyleSheet(
+            "QPushButton:disabled { background: #eceff1; color: #90a4ae; border-color: #cfd8dc; }"
+        )
         self.objective_button.setEnabled(False)
         self.objective_button.setToolTip("Select a pattern or a lesson first")
         self.objective_button.clicked.connect(self.make_objective)
@@ -90,6 +94,7 @@ class LearningScreen(LearningActions, Screen):
         column.setChildrenCollapsible(False)
         frame, layout, _ = panel("Patterns behind poor outcomes")
         self.pattern_stack = QStackedWidget()
+        self.pattern_stack.setStyleSheet("QStackedWidget { background: #ffffff; }")
         self.pattern_list = wrap_list("Patterns")
         self.pattern_list.currentItemChanged.connect(self._pattern_chosen)
         self.pattern_empty = hint("")
@@ -105,6 +110,7 @@ class LearningScreen(LearningActions, Screen):
         self.episode_table.open_requested.connect(self._open_episode)
         layout.addWidget(self.episode_table, 1)
         layout.addWidget(hint("Double-click an episode to open the client's page."))
+        self.episode_frame = frame
         column.addWidget(frame)
         column.setStretchFactor(0, 3)
         column.setStretchFactor(1, 2)
@@ -138,6 +144,7 @@ class LearningScreen(LearningActions, Screen):
         head.addWidget(self.add_lesson_button)
         self.tag_label = QLabel("")
         self.tag_label.setWordWrap(True)
+        self.tag_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.tag_label.setTextFormat(Qt.TextFormat.RichText)
         self.tag_label.setAccessibleName("Recurring tags")
         inner.addWidget(self.tag_label)
@@ -163,6 +170,7 @@ class LearningScreen(LearningActions, Screen):
         )
         self._fill_patterns(data)
         self.pattern_stack.setCurrentIndex(0 if shown else 1)
+        self.episode_frame.setVisible(bool(shown))
         self.pattern_empty.setText(data.empty_text())
         self.srs_label.setText(
             data.srs_text
@@ -198,7 +206,8 @@ class LearningScreen(LearningActions, Screen):
         r = p.row
         badge = "Pattern" if p.status == "pattern" else "Emerging"
         colour = "#2f6f73" if p.status == "pattern" else "#8d6e63"
-        tags = [badge, p.flag_words]
+        direction = "more often" if r.risk_ratio >= 1 else "less often"
+        tags = [badge, f"{p.flag_words} {direction}"]
         if r.recurring:
             tags.append("recurring")
         head = " · ".join(tags).upper()
@@ -228,6 +237,7 @@ class LearningScreen(LearningActions, Screen):
     def _fill_lessons(self, data: LearningView) -> None:
         recurring = [t for t in data.tags if t.recurring]
         grey = "<span style='color:#607d8b'>{}</span>"
+        self.lesson_list.setVisible(bool(data.lessons))
         if not data.lessons:
             self.tag_label.setText(
                 grey.format(

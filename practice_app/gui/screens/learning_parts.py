@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPalette,
+    QResizeEvent,
     QTextDocument,
     QUndoCommand,
 )
@@ -113,7 +114,7 @@ class WrapDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget is not None else self.view.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         rect = option.rect
-        doc = self._document(index, rect.width() - 2 * PAD_X)
+        doc = self._document(index, self._width())  # the width sizeHint measured at
         painter.save()
         painter.translate(rect.left() + PAD_X, rect.top() + PAD_Y)
         context = QAbstractTextDocumentLayout.PaintContext()
@@ -124,14 +125,30 @@ class WrapDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class WrapList(QListWidget):
+    """A list whose rows are measured again at once whenever its width changes.
+
+    QListView otherwise re-lays its items out on a timer after a resize, and a
+    screenshot or a quick look in between shows rows measured for another width.
+    """
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Measure every row at the new width now."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.doItemsLayout()
+
+
 def wrap_list(name: str) -> QListWidget:
     """A list of wrapped sentences, one per item, with no horizontal scrolling."""
-    widget = QListWidget()
+    widget = WrapList()
     widget.setAccessibleName(name)
     widget.setItemDelegate(WrapDelegate(widget))
     widget.setUniformItemSizes(False)
     widget.setResizeMode(QListWidget.ResizeMode.Adjust)
     widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # A scroll bar that comes and goes would change the width the rows were measured at.
+    widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
     widget.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     widget.setStyleSheet(
         "QListWidget { border: none; background: #ffffff; outline: 0; }"
