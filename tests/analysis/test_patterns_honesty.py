@@ -133,3 +133,44 @@ def test_planted_employer_effect_is_found_in_most_runs() -> None:
             assert hit[0].risk_ratio > 1.4 and hit[0].ci[0] > 1.0
     assert found >= 0.8 * runs, found
     assert others <= 0.1 * runs, others
+
+
+def _sessions(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
+    """Session dates of ``n`` episodes of varied length over three years (one therapist)."""
+    length = 1 + rng.poisson(7, n)
+    start = rng.integers(0, 3 * 365, n)
+    episode = np.repeat(np.arange(n), length)
+    gaps = rng.choice([7, 14, 21, 28, 35], size=episode.size, p=[0.45, 0.35, 0.1, 0.06, 0.04])
+    first = np.r_[True, episode[1:] != episode[:-1]]
+    gaps[first] = 0
+    # Cumulative days within each episode: a running sum restarted at each episode.
+    total = np.cumsum(gaps)
+    offset = np.repeat(total[first], length)
+    day = start[episode] + (total - offset)
+    dates = (np.datetime64("2023-01-02") + day.astype("timedelta64[D]")).astype("datetime64[D]")
+    return episode, dates, length
+
+
+def test_length_does_not_make_patterns_of_gaps_or_load() -> None:
+    # Flags "at some session" grow with the episode's length; gaps and load must not
+    # turn that into patterns (see pattern_features). With the longest gap and the load
+    # taken over the whole episode instead, 19 of these 60 runs report a pattern.
+    rng = np.random.default_rng(5)
+    runs, with_pattern = 60, 0
+    for _ in range(runs):
+        n = 300
+        episode, dates, length = _sessions(rng, n)
+        gaps = pf.longest_gaps(episode, dates, n, within=pf.GAP_SESSIONS)
+        first = np.array([dates[episode == e].min() for e in range(n)])
+        load = pf.episode_load(first, np.zeros(n, int), dates, np.zeros(episode.size, int))
+        features = [pf.long_gap(gaps), pf.load_bands(load)]
+        per_session = 1 - (1 - 0.06) ** length  # P(flag at some session)
+        known = np.ones(n, bool)
+        flags = [
+            Flag("low_alliance", rng.random(n) < per_session, known),
+            Flag("not_on_track", rng.random(n) < 1 - (1 - 0.1) ** length, known),
+        ]
+        tests = find_patterns(flags, features, rng.random(n) < 0.35)
+        assert tests  # the comparisons are made
+        with_pattern += any(t.status == "pattern" for t in tests)
+    assert with_pattern <= 0.10 * runs, with_pattern
