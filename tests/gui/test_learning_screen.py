@@ -271,3 +271,26 @@ def test_too_few_episodes_say_what_is_missing(
     assert screen.pattern_stack.currentWidget() is screen.pattern_empty
     assert "at least 10 episodes" in screen.pattern_empty.text()
     assert not screen.objective_button.isEnabled()
+
+
+def test_deleting_a_lesson_by_keyboard_and_undoing_it(
+    qtbot: Any, make_window: MakeWindow, planted_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, planted_db)
+    lst = screen.lesson_list
+    rect = lst.visualItemRect(lst.item(0))
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        qtbot.keyClick(lst, Qt.Key.Key_Delete)
+    with planted_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ClientLesson)) == 0
+    assert not screen.lesson_list.isVisible() and "No lessons yet" in screen.tag_label.text()
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        screen.context.undo_stack.undo()
+    with planted_db.session() as s:
+        back = s.scalars(select(ClientLesson)).one()
+        assert (back.id, back.taught, [t.tag for t in back.tags]) == (
+            1,
+            "Ask what the client wants.",
+            ["Referral"],
+        )

@@ -17,6 +17,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -139,7 +140,10 @@ class LearningScreen(LearningActions, Screen):
         layout.addWidget(frame)
         frame, inner, head = panel("Lessons from clients")
         self.add_lesson_button = QPushButton("Add lesson…")
-        self.add_lesson_button.setToolTip("Write down what a client taught you (Ctrl+Shift+L)")
+        self.add_lesson_button.setToolTip(
+            "Write down what a client taught you (Ctrl+Shift+L). "
+            "Select a lesson and press Delete to remove it; Ctrl+Z brings it back."
+        )
         self.add_lesson_button.clicked.connect(self.ask_lesson)
         head.addWidget(self.add_lesson_button)
         self.tag_label = QLabel("")
@@ -150,6 +154,11 @@ class LearningScreen(LearningActions, Screen):
         inner.addWidget(self.tag_label)
         self.lesson_list = wrap_list("Lessons")
         self.lesson_list.currentItemChanged.connect(self._lesson_chosen)
+        self.lesson_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.lesson_list.customContextMenuRequested.connect(self._lesson_menu)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.lesson_list)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.delete_selected_lesson)
         inner.addWidget(self.lesson_list, 1)
         layout.addWidget(frame, 1)
         return column
@@ -309,6 +318,14 @@ class LearningScreen(LearningActions, Screen):
                 widget.setCurrentRow(i)
                 break
         self._update_action()
+
+    def _lesson_menu(self, pos: Any) -> None:
+        if not isinstance(self.selected, LessonRow):
+            return
+        menu = QMenu(self)
+        menu.addAction("Make this a practice objective…", self.make_objective)
+        menu.addAction("Delete lesson", self.delete_selected_lesson)
+        menu.popup(self.lesson_list.viewport().mapToGlobal(pos))
 
     def _pattern_chosen(self, current: QListWidgetItem | None, _: Any = None) -> None:
         found = current.data(ROLE) if current is not None else None

@@ -191,3 +191,29 @@ class LearningActions:
         self.context.workers.query(
             add, on_success=added, on_failure=failed, owner=self.widget, label="add objective"
         )
+
+    def delete_selected_lesson(self) -> None:
+        """Delete the selected lesson on the worker; Undo brings it back under its id."""
+        lesson = self.selected
+        if not isinstance(lesson, LessonRow):
+            return
+
+        def remove(session: OrmSession) -> None:
+            delete_lesson(session, lesson.id)
+
+        def again(session: OrmSession) -> None:
+            restore_lesson(session, lesson)
+
+        def removed(_: Any) -> None:
+            text = f"Delete lesson from {lesson.client}"
+            self.context.undo_stack.push(UndoableWrite(self, text, remove, again))
+            self.context.show_status(f"Lesson from {lesson.client} deleted · Ctrl+Z brings it back")
+            self.selected = None
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            self.context.show_status(f"Could not delete the lesson: {error}")
+
+        self.context.workers.query(
+            remove, on_success=removed, on_failure=failed, owner=self.widget, label="delete lesson"
+        )
