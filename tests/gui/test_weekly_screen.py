@@ -172,3 +172,20 @@ def test_an_empty_database_shows_how_to_begin(
         window.show()
     screen = window.current_screen()
     assert isinstance(screen, WeeklyScreen) and screen.pages.currentIndex() == 1
+
+
+def test_export_writes_the_week_as_html(
+    qtbot: Any, make_window: MakeWindow, week_db: Database, tmp_path: Any, monkeypatch: Any
+) -> None:
+    window, screen = _open(qtbot, make_window, week_db)
+    target = tmp_path / "week.html"
+    monkeypatch.setattr(
+        "practice_app.gui.report_export.QFileDialog.getSaveFileName",
+        lambda *args, **kwargs: (str(target), ""),
+    )
+    html_action = next(a for a in screen.export_button.menu().actions() if a.text() == "HTML…")
+    html_action.trigger()
+    qtbot.waitUntil(target.exists, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=TIMEOUT)
+    text = target.read_text(encoding="utf-8")
+    assert "R-01" in text

@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -135,10 +137,28 @@ class WeeklyScreen(Screen):
     # ----- widgets ---------------------------------------------------------------------
     def _build_header(self) -> None:
         bar = QHBoxLayout()
-        bar.setSpacing(6)
+        bar.setSpacing(3)
         self.export_row = QHBoxLayout()
         """Slot for the report export buttons (Export PDF/HTML of the weekly report)."""
-        self.export_row.setSpacing(6)
+        self.export_row.setSpacing(3)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip(
+            "Save this week's review as a PDF or HTML report, or print it"
+        )
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setStyleSheet(
+            "QToolButton { padding: 6px 8px; border: 1px solid #b0bec5; border-radius: 6px;"
+            " background: #ffffff; color: #263238; }"
+            "QToolButton:hover { background: #eef3f4; }"
+            "QToolButton::menu-indicator { image: none; }"
+        )
+        menu = QMenu(self.export_button)
+        for text, fmt in (("PDF…", "pdf"), ("HTML…", "html"), ("Print…", "print")):
+            action = menu.addAction(text)
+            action.triggered.connect(functools.partial(self.export, fmt))
+        self.export_button.setMenu(menu)
+        self.export_row.addWidget(self.export_button)
         bar.addLayout(self.export_row)
         self.previous_button = QPushButton("‹")
         self.previous_button.setToolTip("Previous week (Alt+Left)")
@@ -154,11 +174,12 @@ class WeeklyScreen(Screen):
         self.next_button.setToolTip("Next week (Alt+Right)")
         self.next_button.setAccessibleName("Next week")
         self.next_button.setShortcut("Alt+Right")
-        self.this_week_button = QPushButton("This week")
+        self.this_week_button = QPushButton("Today")
         self.this_week_button.setToolTip("Back to the week holding today (Alt+Home)")
         self.this_week_button.setShortcut("Alt+Home")
+        self.this_week_button.setStyleSheet("QPushButton { padding: 7px 10px; }")
         for button in (self.previous_button, self.next_button):
-            button.setStyleSheet("QPushButton { padding: 5px 10px; font-size: 12pt; }")
+            button.setStyleSheet("QPushButton { padding: 4px 8px; font-size: 12pt; }")
         for widget in (self.previous_button, self.date_edit, self.next_button):
             bar.addWidget(widget)
         bar.addWidget(self.this_week_button)
@@ -502,6 +523,12 @@ class WeeklyScreen(Screen):
             self._row(self.history_list, view, f"{head}{energy}{state}", r.commitment, "Show it")
         if not earlier:
             self.history_list.addWidget(hint("No earlier review stored yet."))
+
+    def export(self, fmt: str) -> Any:
+        """Export the week shown as a PDF or HTML report, or print it (report_export)."""
+        from practice_app.gui.report_export import export_report
+
+        return export_report(self, self.context, "weekly", week_start=self.week, fmt=fmt)  # type: ignore[arg-type]
 
     # ----- writes ------------------------------------------------------------------------
     def _form_edited(self, *_args: Any) -> None:
