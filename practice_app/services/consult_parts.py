@@ -34,10 +34,12 @@ from practice_app.storage.models import Session as SessionModel
 
 
 def signal_words(e: EpisodeView) -> str:
+    """The outcome signal in words, for the model that judged it."""
     return OUTCOME_WORDS.get(e.model, OUTCOME_WORDS["starter"])[e.signal]
 
 
 def choices(page: ClientPage) -> tuple[EpisodeChoice, ...]:
+    """The client's episodes for the selector (latest first)."""
     return tuple(
         EpisodeChoice(
             e.episode_id,
@@ -53,6 +55,7 @@ def choices(page: ClientPage) -> tuple[EpisodeChoice, ...]:
 
 
 def instruments(page: ClientPage, e: EpisodeView) -> tuple[InstrumentResult, ...]:
+    """The outcome and alliance results of the episode."""
     out: list[InstrumentResult] = []
     d = page.outcome
     if d is not None and e.n:
@@ -100,6 +103,7 @@ def instruments(page: ClientPage, e: EpisodeView) -> tuple[InstrumentResult, ...
 
 
 def trajectory(page: ClientPage, e: EpisodeView) -> Trajectory:
+    """The chart's numbers: scores per session, cutoff, band and expected lines."""
     d, a = page.outcome, page.alliance
     points = tuple(
         TrajectoryPoint(
@@ -137,6 +141,7 @@ def trajectory(page: ClientPage, e: EpisodeView) -> Trajectory:
 
 
 def item_tables(page: ClientPage, e: EpisodeView) -> tuple[ItemTable, ...]:
+    """Item scores per instrument (those with items recorded), earliest session first."""
     tables = []
     for d in (page.outcome, page.alliance):
         if d is None or not d.items:
@@ -158,21 +163,24 @@ def item_tables(page: ClientPage, e: EpisodeView) -> tuple[ItemTable, ...]:
             low = tuple(limit is not None and v is not None and v < limit for v in values)
             rows.append(ItemRow(s.number, s.date, values, s.totals.get(d.name), low))
         means = [(sums[k] / counts[k], d.items[k]) for k in range(len(d.items)) if counts[k]]
-        lowest = min(means) if means else None
+        if not means:
+            continue  # totals only: the trajectory shows them, a table of dashes would not help
+        lowest = min(means)
         tables.append(
             ItemTable(
                 d.name,
                 d.items,
                 tuple(rows),
                 limit,
-                lowest[1] if lowest else None,
-                lowest[0] if lowest else None,
+                lowest[1],
+                lowest[0],
             )
         )
     return tuple(tables)
 
 
 def sudden(e: EpisodeView) -> tuple[SuddenChange, ...]:
+    """The episode's sudden gains and losses with their dates."""
     dates = {s.number: s.date for s in e.sessions}
     return tuple(
         SuddenChange(
@@ -192,6 +200,7 @@ def sudden(e: EpisodeView) -> tuple[SuddenChange, ...]:
 def alliance_summary(
     page: ClientPage, e: EpisodeView, tables: tuple[ItemTable, ...]
 ) -> AllianceSummary | None:
+    """The alliance over the episode, or None without alliance scores."""
     a = page.alliance
     if a is None:
         return None
@@ -229,6 +238,7 @@ def red_run(e: EpisodeView) -> int:
 def signals(
     page: ClientPage, e: EpisodeView, alliance: AllianceSummary | None
 ) -> tuple[SignalNote, ...]:
+    """The alerts worth raising: outcome, alliance, prompts, sudden changes."""
     notes: list[SignalNote] = []
     if page.outcome is not None and e.n:
         notes.append(
@@ -289,6 +299,7 @@ def signals(
 def lessons(
     session: OrmSession, client_id: int, labels: dict[int, str], today: dt.date
 ) -> tuple[LessonNote, ...]:
+    """The client's lessons up to ``today`` (any episode), oldest first."""
     rows = session.scalars(
         select(ClientLesson)
         .where(ClientLesson.client_id == client_id, ClientLesson.date <= today)
@@ -309,6 +320,7 @@ def lessons(
 
 
 def session_notes(session: OrmSession, episode_id: int) -> tuple[SessionNote, ...]:
+    """The therapist's notes on the episode's sessions, in session order."""
     rows = session.execute(
         select(SessionModel.number, SessionModel.date, SessionModel.notes)
         .where(SessionModel.episode_id == episode_id, SessionModel.notes.is_not(None))

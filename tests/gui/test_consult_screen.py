@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clients_sample_data import write_clients
+from clients_sample_data import SRS_ITEMS, write_clients
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication
@@ -80,8 +80,7 @@ def test_the_brief_shows_the_code_chart_summary_signals_and_items(
     assert screen.fact("ORS") == "20.0 → 19.0 (-1.0)"
     titles = [n.title for n in screen.view.signals] if screen.view else []
     assert titles[:2] == ["Outcome signal (ORS): orange", "Alliance signal (SRS): red"]
-    assert screen.items_table.rowCount() == 3
-    assert screen.items_table.item(0, 0).text() == "3"  # latest session first
+    assert screen.items_table.isHidden()  # O-01 has totals only
     assert "below the cutoff at session 1, 2, 3" in screen.alliance_label.text()
     assert screen.tried_edit.toPlainText() == "" and not screen.dirty
 
@@ -327,3 +326,30 @@ def test_a_session_added_on_the_client_page_shows_when_the_brief_is_shown_again(
     with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
         window.open_view("consult:G-01")
     assert [p for _, p in screen.chart.points] == [15.0, 22.0, 30.0]
+
+
+def test_an_episode_with_totals_only_says_so_instead_of_an_empty_table(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:S-01")
+    assert screen.items_table.isHidden()
+    assert screen.lowest_label.text().startswith("Only totals were recorded")
+    assert screen.alliance_label.text() == "No alliance scores in this episode."
+    assert screen.fact("ORS") == "10.0 → 19.0 (+9.0)"
+    assert "Intake (first measurement)" in screen.fact_labels["ORS"].toolTip()
+
+
+def test_item_scores_show_latest_first_with_weak_alliance_items_marked(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:W-01")
+    table = screen.items_table
+    assert not table.isHidden()
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[0] == "#" and headers[-1] == "SRS\ntotal"  # the ORS has no items here
+    assert table.rowCount() == 2 and table.item(0, 0).text() == "2"  # latest first
+    cells = [table.item(0, c).text() for c in range(2, table.columnCount())]
+    assert cells == [f"{v:.1f}" for v in SRS_ITEMS] + [f"{sum(SRS_ITEMS):.1f}"]
+    weak = [c for c in range(table.columnCount()) if table.item(0, c).font().bold()]
+    assert [SRS_ITEMS[c - 2] for c in weak] == [8.5]  # below 36 / 4 = 9
+    assert "SRS: lowest item on average Approach or method (8.5)" in screen.lowest_label.text()

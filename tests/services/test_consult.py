@@ -290,6 +290,8 @@ def test_a_sudden_gain_is_listed_with_its_sessions(db: Database) -> None:
     assert gain.magnitude == pytest.approx(7.5)
     assert gain.to_date == FIRST + dt.timedelta(days=14)
     assert "Sudden gain – session 2 → 3: 10.5 → 18.0 (7.5 points)" in brief_as_text(view)
+    assert view.item_tables == ()  # totals only: no table of dashes
+    assert view.alliance is None
 
 
 def test_the_picker_puts_open_not_on_track_episodes_first(brief_db: Database) -> None:

@@ -312,7 +312,12 @@ class ConsultScreen(Screen):
             for t in data.item_tables
             if t.lowest_item is not None and t.lowest_mean is not None
         ]
-        self.lowest_label.setText(" · ".join(lowest))
+        self.items_table.setVisible(bool(data.item_tables))
+        self.lowest_label.setText(
+            " · ".join(lowest)
+            if data.item_tables
+            else "Only totals were recorded in this episode: no item scores to show."
+        )
         self._fill_alliance(data)
         self._fill_list(
             self.lessons_box,

@@ -118,17 +118,23 @@ def note_html(note: SessionNote) -> str:
     return f"<b>Session {note.session}</b> {when}<br>{text}"
 
 
-def facts(grid: QGridLayout, rows: list[tuple[str, str]]) -> dict[str, QLabel]:
+Fact = tuple[str, str, str]
+"""(key, value, tooltip saying what the value rests on)."""
+
+
+def facts(grid: QGridLayout, rows: list[Fact]) -> dict[str, QLabel]:
     """Fill a two-column key/value grid; return the value labels by key."""
     clear(grid)
     labels = {}
-    for r, (key, value) in enumerate(rows):
+    for r, (key, value, tip) in enumerate(rows):
         k = QLabel(key)
         k.setObjectName("hint")
         v = QLabel(value)
         v.setTextFormat(Qt.TextFormat.PlainText)  # codes and labels come from imports
         v.setWordWrap(True)
         v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (k, v):
+            label.setToolTip(tip)
         labels[key] = v
         grid.addWidget(k, r, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(v, r, 1)
@@ -136,25 +142,51 @@ def facts(grid: QGridLayout, rows: list[tuple[str, str]]) -> dict[str, QLabel]:
     return labels
 
 
-def summary_rows(view: ConsultBriefView) -> list[tuple[str, str]]:
-    """The episode summary as (key, value) rows."""
+def summary_rows(view: ConsultBriefView) -> list[Fact]:
+    """The episode summary as (key, value, tooltip) rows."""
     status = view.status + (f" · ended {day(view.end_date)}" if view.end_date else "")
     rows = [
-        ("Client", f"{view.code} (code only)"),
-        ("Episode", f"{view.episode_label} · {status}"),
-        ("Sessions", f"{view.sessions} ({day(view.first_date)} – {day(view.last_date)})"),
-        ("Therapist", view.therapist),
+        ("Client", f"{view.code} (code only)", "Clients are known by a code; no name is stored"),
+        ("Episode", f"{view.episode_label} · {status}", "The episode's case id and its ending"),
+        (
+            "Sessions",
+            f"{view.sessions} ({day(view.first_date)} – {day(view.last_date)})",
+            "Sessions recorded in this episode, first and latest date",
+        ),
+        ("Therapist", view.therapist, "The therapist's code"),
     ]
     for i in view.instruments:
         if i.role == "outcome":
             change = f"{score(i.intake)} → {score(i.latest)} ({score(i.change, True)})"
-            rows.append((i.name, change))
-            rows.append(("Category", (i.category or "not yet (one measurement)").capitalize()))
+            rc = f"{i.reliable_change:g}" if i.reliable_change is not None else "–"
+            cutoff = f"{i.cutoff:g}" if i.cutoff is not None else "–"
+            rows.append(
+                (
+                    i.name,
+                    change,
+                    f"Intake (first measurement) → latest measurement (change, {i.measurements} "
+                    "measurements)",
+                )
+            )
+            rows.append(
+                (
+                    "Category",
+                    (i.category or "not yet (one measurement)").capitalize(),
+                    f"Jacobson & Truax: a change of {rc} points or more is reliable; recovered "
+                    f"means reliably improved and across the cutoff {cutoff}",
+                )
+            )
         else:
-            rows.append((i.name, f"latest {score(i.latest)} (first {score(i.intake)})"))
+            rows.append(
+                (
+                    i.name,
+                    f"latest {score(i.latest)} (first {score(i.intake)})",
+                    f"Alliance: the latest and the first of {i.measurements} totals",
+                )
+            )
     outcome = view.outcome
     if outcome is not None:
-        rows.append(("Model", outcome.model))
+        rows.append(("Model", outcome.model, "What the signal and the expected lines rest on"))
     return rows
 
 
