@@ -8,11 +8,11 @@ measurements with an SRS of 38, which also puts it on the bunt list).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from learning_sample_data import write_planted
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
@@ -21,72 +21,18 @@ from practice_app.gui.main_window import MainWindow
 from practice_app.gui.registry import parse_view
 from practice_app.gui.screens.learning import LearningScreen
 from practice_app.services.learning_view import PatternItem
-from practice_app.services.lessons import add_lesson
 from practice_app.storage.database import Database
 from practice_app.storage.models import (
-    Client,
     ClientLesson,
-    Episode,
-    Instrument,
     PracticeObjective,
-    Score,
-    Session,
-    Therapist,
 )
 
 TIMEOUT = 30_000
 MakeWindow = Callable[..., MainWindow]
-WORSE = (20.0, 17.0, 14.0)
-BETTER = (20.0, 24.0, 28.0)
-SRS_ITEMS = [10.0, 9.5, 9.0, 9.5]
-"""A good alliance (38, cutoff 36) at every session, as a practice measuring both would have."""
-TODAY = dt.date.today()
 EMPLOYER_SENTENCE = (
     "Clients referred by an employer were not on track in 9 of 12 episodes (75%) "
     "against 19% of the others (3 of 16)"
 )
-
-
-def write_planted(db: Database) -> None:
-    """12 employer-referred (9 worse), 15 self-referred closed (2 worse), 1 open bunt episode."""
-    with db.session() as s:
-        ors = s.scalars(select(Instrument).where(Instrument.name == "ORS")).one()
-        srs = s.scalars(select(Instrument).where(Instrument.name == "SRS")).one()
-        therapist = Therapist(code="T1")
-        plan: list[tuple[str, str, tuple[float, ...]]] = []
-        plan += [(f"E-{i:02d}", "employer", WORSE if i <= 9 else BETTER) for i in range(1, 13)]
-        plan += [(f"S-{i:02d}", "self", WORSE if i <= 2 else BETTER) for i in range(1, 16)]
-        start = TODAY - dt.timedelta(days=700)
-        for k, (code, referral, totals) in enumerate(plan):
-            first = start + dt.timedelta(days=15 * k)
-            days = [first + dt.timedelta(days=7 * n) for n in range(len(totals))]
-            episode = Episode(
-                client=Client(code=code, referral_source=referral),
-                therapist=therapist,
-                start_date=first,
-                end_date=days[-1],
-                ending_reason="planned",
-            )
-            for n, (day, total) in enumerate(zip(days, totals, strict=True), start=1):
-                session = Session(episode=episode, number=n, date=day)
-                session.scores.append(Score(instrument=ors, total=total))
-                session.scores.append(Score(instrument=srs, total=38.0, items=SRS_ITEMS))
-                episode.sessions.append(session)
-            s.add(episode)
-        # Open, red from the 2nd measurement on (reliably worse), alliance good throughout.
-        bunt = Episode(
-            client=Client(code="B-01", referral_source="self"),
-            therapist=therapist,
-            start_date=TODAY - dt.timedelta(days=35),
-        )
-        for n, total in enumerate((20.0, 15.0, 15.0, 14.0, 14.0, 13.0), start=1):
-            session = Session(episode=bunt, number=n, date=TODAY - dt.timedelta(days=42 - 7 * n))
-            session.scores.append(Score(instrument=ors, total=total))
-            session.scores.append(Score(instrument=srs, total=38.0, items=SRS_ITEMS))
-            bunt.sessions.append(session)
-        s.add(bunt)
-        s.flush()
-        add_lesson(s, client_code="E-01", taught="Ask what the client wants.", tags=["Referral"])
 
 
 @pytest.fixture
