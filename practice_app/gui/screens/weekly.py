@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt
-from PySide6.QtGui import QShowEvent, QUndoCommand
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,20 +36,27 @@ from practice_app.gui.screens.clients import SIGNAL_COLOURS
 from practice_app.gui.screens.overview import StatCard
 from practice_app.gui.screens.weekly_widgets import (
     GOOD,
+    ROW_STYLE,
     LinkRow,
+    ReviewCommand,
     ReviewForm,
     attention_head,
     change_head,
     clear,
+    complete_in,
     dot,
+    empty_page,
+    esc,
+    export_button,
     hint,
+    minutes_text,
+    objective_html,
     panel,
     section,
+    span_text,
 )
 from practice_app.services.weekly import (
-    ReviewRecord,
     WeeklyReviewView,
-    complete_review,
     load_weekly_review,
     reopen_review,
     restore_review,
@@ -60,55 +64,7 @@ from practice_app.services.weekly import (
 )
 
 HISTORY_ROWS = 6
-ROW_STYLE = (
-    "QFrame#linkRow { border-radius: 6px; }"
-    "QFrame#linkRow:hover { background: #eef3f4; }"
-    "QFrame#linkRow:focus { background: #e3eef0; border: 1px solid #2f6f73; }"
-    "QLabel#rowBody { color: #455a64; font-size: 9pt; }"
-    "QLabel#rowArrow { color: #90a4ae; font-size: 14pt; }"
-)
 PRACTICE_COLOUR = "#d08c2a"
-
-
-def _span(start: dt.date, end: dt.date) -> str:
-    first = f"{start:%a} {start.day} {start:%b}"
-    return f"{first} – {end:%a} {end.day} {end:%b %Y}"
-
-
-def _minutes(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
-
-
-class _ReviewCommand(QUndoCommand):
-    """An undoable review write run on the worker; the first redo is the write just done."""
-
-    def __init__(
-        self,
-        screen: WeeklyScreen,
-        text: str,
-        redo: Callable[[OrmSession], Any],
-        undo: Callable[[OrmSession], Any],
-    ) -> None:
-        super().__init__(text)
-        self.screen = screen
-        self._redo, self._undo = redo, undo
-        self._pushed = True
-
-    def redo(self) -> None:
-        """Write again (not on the push: the write has already run)."""
-        if self._pushed:
-            self._pushed = False
-            return
-        if shiboken6.isValid(self.screen):
-            self.screen.write(self._redo, self.text())
-
-    def undo(self) -> None:
-        """Put the review back as it was."""
-        if shiboken6.isValid(self.screen):
-            self.screen.write(self._undo, f"Undo {self.text().lower()}")
 
 
 class WeeklyScreen(Screen):
@@ -125,7 +81,7 @@ class WeeklyScreen(Screen):
         self._build_header()
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_content())
-        self.pages.addWidget(self._build_empty())
+        self.pages.addWidget(empty_page(context))
         self.layout_.addWidget(self.pages, 1)
         context.undo_stack.indexChanged.connect(self._mark_stale)
         self.setStyleSheet(ROW_STYLE)
@@ -141,23 +97,7 @@ class WeeklyScreen(Screen):
         self.export_row = QHBoxLayout()
         """Slot for the report export buttons (Export PDF/HTML of the weekly report)."""
         self.export_row.setSpacing(3)
-        self.export_button = QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setToolTip(
-            "Save this week's review as a PDF or HTML report, or print it"
-        )
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.export_button.setStyleSheet(
-            "QToolButton { padding: 6px 8px; border: 1px solid #b0bec5; border-radius: 6px;"
-            " background: #ffffff; color: #263238; }"
-            "QToolButton:hover { background: #eef3f4; }"
-            "QToolButton::menu-indicator { image: none; }"
-        )
-        menu = QMenu(self.export_button)
-        for text, fmt in (("PDF…", "pdf"), ("HTML…", "html"), ("Print…", "print")):
-            action = menu.addAction(text)
-            action.triggered.connect(functools.partial(self.export, fmt))
-        self.export_button.setMenu(menu)
+        self.export_button = export_button(self.export)
         self.export_row.addWidget(self.export_button)
         bar.addLayout(self.export_row)
         self.previous_button = QPushButton("‹")
@@ -277,36 +217,6 @@ class WeeklyScreen(Screen):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         return scroll
 
-    def _build_empty(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        frame, layout, _title = panel("Nothing to review yet")
-        frame.setMaximumWidth(640)
-        text = QLabel(
-            "The weekly review shows which clients need attention, what changed since your "
-            "last review, your practice against plan and the week's wins. It needs clients "
-            "with scores or practice-journal entries.\n\n"
-            "To look around first, load the demo data: invented clients and practice, three "
-            "years of it."
-        )
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(10)
-        for key, label, description in self.context.commands():
-            button = QPushButton(label)
-            button.setToolTip(description)
-            if key == "load-demo":
-                button.setObjectName("primaryButton")
-            button.clicked.connect(lambda _=False, key=key: self.context.trigger(key))
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addStretch(1)
-        return page
-
     # ----- loading ---------------------------------------------------------------------
     def reload(self) -> None:
         """Load the chosen week's review on the database worker."""
@@ -355,7 +265,9 @@ class WeeklyScreen(Screen):
         self.pages.setCurrentIndex(0)
         when = "as of today" if data.is_current else "as it stood at the end of the week"
         held = f"{data.sessions_held} session{'' if data.sessions_held == 1 else 's'} held"
-        self.subtitle_label.setText(f"{_span(data.week_start, data.week_end)} · {when} · {held}")
+        self.subtitle_label.setText(
+            f"{span_text(data.week_start, data.week_end)} · {when} · {held}"
+        )
         self._fill_cards(data)
         self._fill_attention(data)
         self._fill_changes(data)
@@ -396,7 +308,7 @@ class WeeklyScreen(Screen):
         p = data.practice
         share = f" · {p.fraction:.0%}" if p.target_minutes else ""
         self.practice_card.set(
-            _minutes(p.minutes), f"of {_minutes(p.target_minutes)} target{share}"
+            minutes_text(p.minutes), f"of {minutes_text(p.target_minutes)} target{share}"
         )
         weeks = "week" if data.streak == 1 else "weeks"
         open_note = ""
@@ -442,32 +354,18 @@ class WeeklyScreen(Screen):
         target = max(p.target_minutes, 1)
         self.practice_bar.setRange(0, target)
         self.practice_bar.setValue(min(p.minutes, target))
-        self.practice_bar.setFormat(f"{_minutes(p.minutes)} of {_minutes(p.target_minutes)}")
-        o = p.objective
-        if o is None:
-            self.objective_label.setText(
-                "<span style='color:#607d8b'>No objective of the development plan is current "
-                "this week.</span>"
-            )
-        else:
-            review = f" · review by {o.review_date:%d %b %Y}" if o.review_date else ""
-            criteria = (
-                f"<br><span style='color:#607d8b'>Success: {_esc(o.success_criteria)}</span>"
-                if o.success_criteria
-                else ""
-            )
-            self.objective_label.setText(
-                f"<span style='color:#78909c'>OBJECTIVE{review}</span><br>"
-                f"<b>{_esc(o.title)}</b>{criteria}"
-            )
+        self.practice_bar.setFormat(
+            f"{minutes_text(p.minutes)} of {minutes_text(p.target_minutes)}"
+        )
+        self.objective_label.setText(objective_html(p.objective))
         clear(self.entries_list)
         for e in p.entries:
             extra = [e.domain] if e.domain else []
             extra += ["toward the objective"] if e.objective else []
             extra += [f"about {', '.join(e.clients)}"] if e.clients else []
-            grey = f"<span style='color:#607d8b'> · {_esc(' · '.join(extra))}</span>"
+            grey = f"<span style='color:#607d8b'> · {esc(' · '.join(extra))}</span>"
             head = (
-                f"<b>{e.date:%a}</b> · {_esc(e.activity)} · {e.minutes} min{grey if extra else ''}"
+                f"<b>{e.date:%a}</b> · {esc(e.activity)} · {e.minutes} min{grey if extra else ''}"
             )
             view = e.view if e.view.partition(":")[0] in screen_specs() else None
             self._row(self.entries_list, view, head, e.notes)
@@ -477,7 +375,7 @@ class WeeklyScreen(Screen):
     def _fill_wins(self, data: WeeklyReviewView) -> None:
         clear(self.wins_list)
         for w in data.wins:
-            head = f"<span style='color:{GOOD}'>★</span>&nbsp;<b>{_esc(w.title)}</b>"
+            head = f"<span style='color:{GOOD}'>★</span>&nbsp;<b>{esc(w.title)}</b>"
             view = w.view if w.view.partition(":")[0] in screen_specs() else None
             self._row(self.wins_list, view, head, w.text)
         if not data.wins:
@@ -569,7 +467,7 @@ class WeeklyScreen(Screen):
             self._form_dirty = False
             if not shiboken6.isValid(self):
                 return
-            self.context.undo_stack.push(_ReviewCommand(self, text, redo, undo))
+            self.context.undo_stack.push(ReviewCommand(self, text, redo, undo))
             self.context.show_status(f"{text}: saved")
             self.stale = False
             self.reload()
@@ -594,7 +492,7 @@ class WeeklyScreen(Screen):
         verb = "Edit" if previous is not None and previous.completed else "Complete"
         self._push(
             f"{verb} the review of the week of {week:%d %b %Y}",
-            functools.partial(_complete, week, energy, note, commitment, now),
+            functools.partial(complete_in, week, energy, note, commitment, now),
             functools.partial(restore_review, week_start=week, previous=previous),
         )
 
@@ -608,18 +506,3 @@ class WeeklyScreen(Screen):
             functools.partial(reopen_review, week_start=week),
             functools.partial(restore_review, week_start=week, previous=previous),
         )
-
-
-def _complete(
-    week: dt.date,
-    energy: int | None,
-    note: str,
-    commitment: str,
-    now: dt.datetime,
-    session: OrmSession,
-) -> ReviewRecord:
-    return complete_review(session, week, energy=energy, note=note, commitment=commitment, now=now)
-
-
-def _esc(text: str) -> str:
-    return html.escape(text)

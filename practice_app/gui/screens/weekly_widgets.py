@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import html
+from collections.abc import Callable
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session as OrmSession
 
+from practice_app.gui.screens.base import ScreenContext
 from practice_app.gui.screens.clients import SIGNAL_COLOURS
+from practice_app.services.weekly import ObjectiveView, ReviewRecord, complete_review
 
 GOOD, BAD, NEUTRAL = "#2e7d32", "#c62828", "#607d8b"
+ROW_STYLE = (
+    "QFrame#linkRow { border-radius: 6px; }"
+    "QFrame#linkRow:hover { background: #eef3f4; }"
+    "QFrame#linkRow:focus { background: #e3eef0; border: 1px solid #2f6f73; }"
+    "QLabel#rowBody { color: #455a64; font-size: 9pt; }"
+    "QLabel#rowArrow { color: #90a4ae; font-size: 14pt; }"
+)
 NOT_RATED = -1
 
 
@@ -223,3 +240,133 @@ class ReviewForm(QWidget):
         """Disable the buttons while a write runs."""
         self.complete_button.setEnabled(not busy)
         self.reopen_button.setEnabled(not busy)
+
+
+def span_text(start: dt.date, end: dt.date) -> str:
+    """ "Mon 30 Nov – Sun 6 Dec 2026"."""
+    first = f"{start:%a} {start.day} {start:%b}"
+    return f"{first} – {end:%a} {end.day} {end:%b %Y}"
+
+
+def minutes_text(minutes: int) -> str:
+    """ "45 min", "3 h", "1 h 30 min"."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+class ReviewCommand(QUndoCommand):
+    """An undoable review write run on the worker; the first redo is the write just done."""
+
+    def __init__(
+        self,
+        screen: Any,
+        text: str,
+        redo: Callable[[OrmSession], Any],
+        undo: Callable[[OrmSession], Any],
+    ) -> None:
+        super().__init__(text)
+        self.screen = screen
+        self._redo, self._undo = redo, undo
+        self._pushed = True
+
+    def redo(self) -> None:
+        """Write again (not on the push: the write has already run)."""
+        if self._pushed:
+            self._pushed = False
+            return
+        if shiboken6.isValid(self.screen):
+            self.screen.write(self._redo, self.text())
+
+    def undo(self) -> None:
+        """Put the review back as it was."""
+        if shiboken6.isValid(self.screen):
+            self.screen.write(self._undo, f"Undo {self.text().lower()}")
+
+
+def empty_page(context: ScreenContext) -> QWidget:
+    """The page shown on an empty database: what the review needs and how to begin."""
+    page = QWidget()
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    frame, layout, _title = panel("Nothing to review yet")
+    frame.setMaximumWidth(640)
+    text = QLabel(
+        "The weekly review shows which clients need attention, what changed since your "
+        "last review, your practice against plan and the week's wins. It needs clients "
+        "with scores or practice-journal entries.\n\n"
+        "To look around first, load the demo data: invented clients and practice, three "
+        "years of it."
+    )
+    text.setWordWrap(True)
+    layout.addWidget(text)
+    buttons = QHBoxLayout()
+    buttons.setSpacing(10)
+    for key, label, description in context.commands():
+        button = QPushButton(label)
+        button.setToolTip(description)
+        if key == "load-demo":
+            button.setObjectName("primaryButton")
+        button.clicked.connect(lambda _=False, key=key: context.trigger(key))
+        buttons.addWidget(button)
+    buttons.addStretch(1)
+    layout.addLayout(buttons)
+    outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
+    outer.addStretch(1)
+    return page
+
+
+def export_button(export: Callable[[str], Any]) -> QToolButton:
+    """The header's Export menu: PDF, HTML or Print of the week's review (``export(fmt)``)."""
+    button = QToolButton()
+    button.setText("Export")
+    button.setToolTip("Save the week's review as a PDF or HTML report, or print it")
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    button.setStyleSheet(
+        "QToolButton { padding: 6px 8px; border: 1px solid #b0bec5; border-radius: 6px;"
+        " background: #ffffff; color: #263238; }"
+        "QToolButton:hover { background: #eef3f4; }"
+        "QToolButton::menu-indicator { image: none; }"
+    )
+    menu = QMenu(button)
+    for text, fmt in (("PDF…", "pdf"), ("HTML…", "html"), ("Print…", "print")):
+        action = menu.addAction(text)
+        action.triggered.connect(functools.partial(export, fmt))
+    button.setMenu(menu)
+    return button
+
+
+def objective_html(o: ObjectiveView | None) -> str:
+    """The current objective as rich text (title, review date, success criteria)."""
+    if o is None:
+        return (
+            "<span style='color:#607d8b'>No objective of the development plan is current "
+            "this week.</span>"
+        )
+    review = f" · review by {o.review_date:%d %b %Y}" if o.review_date else ""
+    criteria = (
+        f"<br><span style='color:#607d8b'>Success: {esc(o.success_criteria)}</span>"
+        if o.success_criteria
+        else ""
+    )
+    return (
+        f"<span style='color:#78909c'>OBJECTIVE{review}</span><br><b>{esc(o.title)}</b>{criteria}"
+    )
+
+
+def complete_in(
+    week: dt.date,
+    energy: int | None,
+    note: str,
+    commitment: str,
+    now: dt.datetime,
+    session: OrmSession,
+) -> ReviewRecord:
+    """complete_review with the session last (for functools.partial on the worker)."""
+    return complete_review(session, week, energy=energy, note=note, commitment=commitment, now=now)
+
+
+def esc(text: str) -> str:
+    """HTML-escape text put into rich-text labels."""
+    return html.escape(text)
