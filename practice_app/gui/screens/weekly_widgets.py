@@ -235,6 +235,7 @@ class ReviewForm(QWidget):
         self.energy.setValue(NOT_RATED if energy is None else energy)
         self.note.setPlainText(note)
         self.commitment.setText(commitment)
+        self.commitment.setCursorPosition(0)  # show the start of a long commitment
 
     def set_busy(self, busy: bool) -> None:
         """Disable the buttons while a write runs."""
