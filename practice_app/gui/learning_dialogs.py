@@ -133,6 +133,7 @@ class LessonDialog(_FormDialog):
         today: dt.date,
         client: str | None = None,
         known_tags: list[str] | None = None,
+        episode: str | None = None,
     ) -> None:
         super().__init__(parent, "Add a lesson from a client", "Save lesson")
         intro = QLabel(
@@ -151,7 +152,7 @@ class LessonDialog(_FormDialog):
         self.client.setCompleter(completer)
         self.client.setAccessibleName("Client code")
         self.form.addRow("Client", self.client)
-        self.episode = QLineEdit()
+        self.episode = QLineEdit(episode or "")
         self.episode.setPlaceholderText("Optional: case id (default: the client's latest episode)")
         self.episode.setAccessibleName("Episode")
         self.form.addRow("Episode", self.episode)

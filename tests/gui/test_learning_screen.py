@@ -97,6 +97,11 @@ def test_the_pattern_reads_as_a_sentence_and_drills_down_to_its_episodes(
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == [f"client:{rows[0].client}"]
+    # A lesson written now is about the episode selected in the drill-down.
+    dialog = screen.ask_lesson()
+    assert dialog is not None
+    assert (dialog.client.text(), dialog.episode.text()) == (rows[0].client, rows[0].episode)
+    dialog.reject()
 
 
 def test_the_bunt_list_and_the_explanations(

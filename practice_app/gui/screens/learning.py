@@ -110,7 +110,12 @@ class LearningScreen(LearningActions, Screen):
         self.episode_table = EpisodeTable()
         self.episode_table.open_requested.connect(self._open_episode)
         layout.addWidget(self.episode_table, 1)
-        layout.addWidget(hint("Double-click an episode to open the client's page."))
+        layout.addWidget(
+            hint(
+                "Double-click an episode (or press Enter) to open the client's page; "
+                "Add lesson… then writes about the selected episode."
+            )
+        )
         self.episode_frame = frame
         column.addWidget(frame)
         column.setStretchFactor(0, 3)
@@ -318,6 +323,14 @@ class LearningScreen(LearningActions, Screen):
                 widget.setCurrentRow(i)
                 break
         self._update_action()
+
+    def lesson_target(self) -> tuple[str | None, str | None]:
+        """The drill-down's current episode when a pattern is selected, else as the mixin says."""
+        row = self.episode_table.currentRow()
+        if isinstance(self.selected, PatternItem) and 0 <= row < len(self.shown_episodes):
+            episode = self.shown_episodes[row]
+            return episode.client, episode.episode
+        return super().lesson_target()
 
     def _lesson_menu(self, pos: Any) -> None:
         if not isinstance(self.selected, LessonRow):

@@ -49,6 +49,12 @@ class LearningActions:
         def reload(self) -> None:
             """Load the screen's data again."""
 
+    def lesson_target(self) -> tuple[str | None, str | None]:
+        """The client (and episode) a new lesson is most likely about."""
+        if isinstance(self.selected, LessonRow):
+            return self.selected.client, None
+        return None, None
+
     @property
     def widget(self) -> QWidget:
         """The screen as a widget (dialog parent, owner of its jobs)."""
@@ -70,16 +76,17 @@ class LearningActions:
         )
 
     def ask_lesson(self) -> LessonDialog | None:
-        """Open the lesson dialog (for the selected pattern's or lesson's client if any)."""
+        """Open the lesson dialog, for the client of the selected episode or lesson if any."""
         if self.data is None:
             return None
-        client = self.selected.client if isinstance(self.selected, LessonRow) else None
+        client, episode = self.lesson_target()
         dialog = LessonDialog(
             self.widget,
             list(self.data.clients),
             self.data.today,
             client,
             [t.tag for t in self.data.tags],
+            episode,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.submitted.connect(lambda values: self._save_lesson(dialog, values))
