@@ -27,9 +27,9 @@ def _print_text(report: object) -> None:
         f"{report.instrument}: {report.n_episodes} episodes with two or more measurements{since}; "
         f"{report.n_tests} comparisons with at least {report.min_support} episodes each side"
     )
-    print(
-        "  " + ", ".join(f"{FLAG_NAMES[f.flag]} {f.events} of {f.n}" for f in report.flags if f.n)
-    )
+    counts = [f"{FLAG_NAMES[f.flag]} {f.events} of {f.n}" for f in report.flags if f.n]
+    if counts:
+        print("  " + ", ".join(counts))
     patterns = [r for r in report.patterns if r.status == "pattern"]
     emerging = [r for r in report.patterns if r.status == "emerging"]
     print()
