@@ -172,9 +172,9 @@ def _outcome_instrument(session: OrmSession, name: str) -> InstrumentDef:
 
     instrument = find_instrument(load_instruments(session), name)
     if instrument.alliance or instrument.reliable_change is None:
+        what = "is an alliance measure" if instrument.alliance else "has no reliable change"
         raise UserError(
-            f"{instrument.name} is an alliance measure without a reliable change; "
-            "patterns need an outcome instrument such as ORS"
+            f"{instrument.name} {what}; patterns need an outcome instrument such as ORS"
         )
     return instrument
 
