@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.errors import UserError
 from practice_app.services.client_page import ListRow, ending_text, load_client_list
+from practice_app.services.clients import instruments_in_use
 from practice_app.services.lessons import LessonRow, TagCount, count_tags, list_lessons
 from practice_app.services.pattern_text import FLAG_NAMES, predicate, subject
 from practice_app.services.patterns import BuntRow, PatternReport, PatternRow, load_pattern_report
@@ -245,8 +246,15 @@ def _plan(session: OrmSession) -> tuple[tuple[str, ...], str | None]:
 def load_learning(
     session: OrmSession, instrument: str = "ORS", today: dt.date | None = None
 ) -> LearningView:
-    """Load the Learning screen: the pattern report, lessons with tag counts, episode rows."""
+    """Load the Learning screen: the pattern report, lessons with tag counts, episode rows.
+
+    A practice that measures outcome on another instrument than the ORS gets its
+    patterns on that one (the lead outcome instrument of the Clients list).
+    """
     today = today or dt.date.today()
+    in_use = [d.name for d in instruments_in_use(session) if not d.alliance]
+    if in_use and instrument not in in_use:
+        instrument = in_use[0]
     report = load_pattern_report(session, instrument=instrument, today=today)
     listing = load_client_list(session, today=today)
     all_episodes = {r.episode_id: _episode_item(r) for r in listing.rows}

@@ -85,3 +85,24 @@ def test_episode_spans() -> None:
     assert item(dt.date(2025, 2, 3), dt.date(2025, 2, 20)).span == "Feb 2025"
     assert item(None, None).span == "–"
     assert item(dt.date(2025, 2, 3), dt.date(2025, 4, 1)).dates == "03 Feb 2025 – 01 Apr 2025"
+
+
+def test_a_practice_measuring_on_the_phq9_gets_its_patterns_there(db: Database) -> None:
+    from sqlalchemy import select
+
+    from practice_app.storage.models import Client, Episode, Instrument, Score, Session, Therapist
+
+    with db.session() as s:
+        phq = s.scalars(select(Instrument).where(Instrument.name == "PHQ-9")).one()
+        therapist = Therapist(code="T1")
+        for i in range(3):
+            episode = Episode(client=Client(code=f"P-{i}"), therapist=therapist)
+            for n, total in enumerate((18.0, 12.0), start=1):
+                session = Session(episode=episode, number=n, date=dt.date(2025, 3, 7 * n + i))
+                session.scores.append(Score(instrument=phq, total=total))
+                episode.sessions.append(session)
+            s.add(episode)
+    with db.session() as s:
+        view = load_learning(s)
+    assert view.instrument == "PHQ-9" and view.n_episodes == 3
+    assert "measured on the PHQ-9" in view.empty_text()
