@@ -11,6 +11,7 @@ that under the global null). With one referral source carrying a risk ratio of a
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from practice_app.analysis import pattern_features as pf
 from practice_app.analysis.instruments import InstrumentDef
@@ -20,6 +21,8 @@ ORS = InstrumentDef(
     name="ORS", title="ORS", min=0.0, max=40.0, higher_is_better=True, cutoff=25.0,
     reliable_change=5.0,
 )  # fmt: skip
+pytestmark = pytest.mark.slow  # about 30 s together: hundreds of simulated data sets
+
 REFERRALS = ("Employer", "GP", "Self", "Insurance", "Court")
 REFERRAL_P = (0.25, 0.28, 0.25, 0.15, 0.07)
 
