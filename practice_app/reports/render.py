@@ -102,19 +102,21 @@ def write_report(
     fmt = report_format(path)
     progress = progress or Progress()
     progress.update(0, 1, "Writing the report")
-    if fmt == "html":
-        html = render_html(report, charts, for_print=False)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)  # a reader never sees half a file
-    else:
-        from practice_app.reports.pdf import write_pdf
+    # Written beside the target and renamed: a reader never sees half a file, and a
+    # cancelled or failed export leaves the old file (if any) as it was.
+    tmp = path.with_name(path.name + ".part")
+    try:
+        if fmt == "html":
+            tmp.write_text(render_html(report, charts, for_print=False), encoding="utf-8")
+        else:
+            from practice_app.reports.pdf import write_pdf
 
-        html = render_html(report, charts, for_print=True)
-        images = {f"chart-{name}": chart.png for name, chart in charts.items()}
-        tmp = path.with_name(path.name + ".part")
-        write_pdf(html, tmp, title=report_title(report), images=images, progress=progress)
+            html = render_html(report, charts, for_print=True)
+            images = {f"chart-{name}": chart.png for name, chart in charts.items()}
+            write_pdf(html, tmp, title=report_title(report), images=images, progress=progress)
         tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

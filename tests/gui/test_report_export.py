@@ -122,3 +122,17 @@ def test_print_lays_out_pages_on_the_chosen_printer(
     assert _messages(demo_window).startswith("Sent ")
     assert "to the printer" in _messages(demo_window)
     qtbot.waitUntil(lambda: not demo_window.workers.busy, timeout=10_000)
+
+
+def test_cancel_writes_nothing(demo_window: MainWindow, qtbot: Any, tmp_path: Path) -> None:
+    out = tmp_path / "cancelled.pdf"
+    run = export_report(
+        demo_window, demo_window.context, "consult", code="C0034", path=out, today=TODAY
+    )
+    assert run is not None
+    with qtbot.waitSignal(run.cancelled, timeout=30_000):
+        run.cancel()  # what the progress dialog's Cancel button does
+    qtbot.waitUntil(lambda: not demo_window.workers.busy, timeout=10_000)
+    assert not out.exists()
+    assert not list(tmp_path.glob("*.part"))
+    assert _messages(demo_window) == "Export cancelled"

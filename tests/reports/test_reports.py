@@ -256,3 +256,27 @@ def test_report_command(
     assert code == 2
     assert "NOBODY" in capsys.readouterr().err
     assert main(["--db", str(path), "report", "consult", "--out", str(out)]) == 2  # no --client
+
+
+def test_cancelled_pdf_leaves_the_old_file(demo_db: Database, qapp: Any, tmp_path: Path) -> None:
+    from practice_app.progress import Cancelled, Progress
+    from practice_app.reports.render import write_report
+
+    with demo_db.session() as s:
+        report = load_consult_report(s, CODE, today=TODAY)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "brief.pdf"
+    out.write_bytes(b"the previous export")
+    progress = Progress()
+
+    def cancel_after_first_page(done: int, total: int, message: str) -> None:
+        if total > 1 and done == 1:
+            progress.cancel()
+
+    progress.subscribe(cancel_after_first_page)
+    with pytest.raises(Cancelled):
+        write_report(report, report_charts(report), out, progress)
+    assert progress.done == 1 and progress.total >= 2  # it was stopped between pages
+    assert out.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in folder.iterdir()) == ["brief.pdf"]
