@@ -337,7 +337,7 @@ def _draw_alliance(canvas: _Canvas, episode: EpisodeView, d: InstrumentDef) -> N
         [v for _, v in scored],
         pen=_pen(ALLIANCE, 1.1, Qt.PenStyle.DashLine),
         symbol="s",
-        symbolSize=5,
+        symbolSize=6,
         symbolPen=_pen(ALLIANCE, 0.9),
         symbolBrush=pg.mkBrush("#ffffff"),
     )
