@@ -1,4 +1,4 @@
-"""``practice-app practice add|list|summary|activities|add-activity``: the practice journal."""
+"""``practice-app practice add|list|summary|activities|add-activity|target``: the journal."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _rating(text: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Define add, list, summary, activities and add-activity."""
     sub = parser.add_subparsers(
-        dest="action", required=True, metavar="add|list|summary|activities|add-activity"
+        dest="action", required=True, metavar="add|list|summary|activities|add-activity|target"
     )
     add = sub.add_parser("add", help="log a practice entry")
     add.add_argument("--date", type=iso_date, required=True, metavar="DATE", help="YYYY-MM-DD")
@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     own = sub.add_parser("add-activity", help="add an activity of your own")
     own.add_argument("key", help="short key: lower-case letters, digits and '-'")
     own.add_argument("label", help="the label shown in the journal")
+    target = sub.add_parser("target", help="show or set your weekly practice target")
+    target.add_argument("minutes", type=_minutes, nargs="?", help="minutes a week (e.g. 180)")
+    target.add_argument("--therapist", metavar="CODE", help="whose target (default: yours)")
 
 
 def _hours(minutes: int) -> str:
@@ -118,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
                 )
             elif args.action == "activities":
                 result = practice.list_activities(session)
+            elif args.action == "target":
+                therapist_id = practice.therapist_for(session, args.therapist)
+                if args.minutes is not None:
+                    practice.set_weekly_target(session, therapist_id, args.minutes)
+                result = practice.weekly_target(session, therapist_id)
             else:
                 result = practice.add_activity(session, args.key, args.label)
     finally:
@@ -168,5 +176,7 @@ def _print(args: argparse.Namespace, result: Any) -> None:
                 ("key", "label", "kind"),
                 [(a.key, a.label, "built in" if a.builtin else "yours") for a in result],
             )
+    elif args.action == "target":
+        print(f"Weekly practice target: {result} minutes ({_hours(result)} hours).")
     else:
         print(f"Added activity {result.key}: {result.label}.")

@@ -35,6 +35,7 @@ from practice_app.services.practice_vocab import (
     find_domain,
     find_feedback,
     list_activities,
+    set_weekly_target,
     therapist_for,
     weekly_target,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "find_feedback",
     "list_activities",
     "list_entries",
+    "set_weekly_target",
     "summary",
     "therapist_for",
     "update_entry",

@@ -104,6 +104,19 @@ def therapist_for(session: OrmSession, code: str | None = None, *, create: bool 
     return therapist.id
 
 
+def set_weekly_target(session: OrmSession, therapist_id: int, minutes: int) -> int:
+    """Set the therapist's weekly practice target (0 to 7 x 1440 minutes); return the old one."""
+    if not 0 <= minutes <= 7 * 1440:
+        raise UserError(f"weekly target must be from 0 to {7 * 1440} minutes (got {minutes})")
+    therapist = session.get(Therapist, therapist_id)
+    if therapist is None:
+        raise UserError(f"no therapist {therapist_id}")
+    old = int(therapist.weekly_practice_target_minutes or 0)
+    therapist.weekly_practice_target_minutes = minutes
+    session.flush()
+    return old
+
+
 def weekly_target(session: OrmSession, therapist_id: int) -> int:
     """The therapist's weekly practice target in minutes."""
     value = session.scalar(

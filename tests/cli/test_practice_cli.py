@@ -184,3 +184,13 @@ def test_objectives_add_list_close_and_link_an_entry(
     ]
     code, out, _ = run(capsys, db_path, "objectives", "start", "2")
     assert code == 0 and "now active" in out
+
+
+def test_weekly_target(db_path: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, db_path, "practice", "target")
+    assert (code, out) == (0, "Weekly practice target: 180 minutes (3.0 hours).\n")
+    code, out, _ = run(capsys, db_path, "practice", "target", "150")
+    assert (code, out) == (0, "Weekly practice target: 150 minutes (2.5 hours).\n")
+    code, _, err = run(capsys, db_path, "practice", "target", "20000")
+    assert code == 2 and "weekly target must be from 0 to 10080 minutes" in err
+    assert run(capsys, db_path, "practice", "target")[1].startswith("Weekly practice target: 150")

@@ -214,3 +214,23 @@ def test_result_tabs_load_when_first_shown(
         with qtbot.waitSignal(tab.ready, timeout=TIMEOUT):
             screen.tabs.setCurrentIndex(i)
         assert tab.loaded
+
+
+def test_the_weekly_target_is_set_from_the_chart_panel_and_undone(
+    qtbot: Any, make_window: MakeWindow, journal_db: Database
+) -> None:
+    window, screen = _open(qtbot, make_window, journal_db)
+    assert screen.target.value() == 2.0
+    screen.target.setFocus()
+    screen.target.selectAll()
+    qtbot.keyClicks(screen.target, "3.5")
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        qtbot.keyClick(screen.target, Qt.Key.Key_Return)
+    with journal_db.session() as s:
+        assert s.scalar(select(Therapist.weekly_practice_target_minutes)) == 210
+    assert "of your 3.5 h target" in screen.week_summary.text()
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        window.undo_stack.undo()
+    with journal_db.session() as s:
+        assert s.scalar(select(Therapist.weekly_practice_target_minutes)) == 120
+    assert screen.target.value() == 2.0

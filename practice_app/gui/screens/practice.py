@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
+    QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,13 +38,25 @@ from practice_app.gui.charts.journal_charts import Bar, HoursBars, WeeklyHoursCh
 from practice_app.gui.practice_dialog import PracticeDialog
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
-from practice_app.gui.screens.practice_parts import COLUMN, JournalModel, PlanPanel, hint, panel
+from practice_app.gui.screens.practice_parts import (
+    ALL,
+    COLUMN,
+    NO_DOMAIN,
+    JournalModel,
+    JournalTable,
+    PlanPanel,
+    filter_entries,
+    hint,
+    panel,
+    week_text,
+)
 from practice_app.gui.screens.practice_writes import (
     WriteCommand,
     ask_close_objective,
     ask_new_objective,
     delete_writes,
     entry_writes,
+    target_writes,
 )
 from practice_app.services import practice
 from practice_app.services.practice import EntryInput, EntryRow, period_totals, totals_by
@@ -58,30 +70,10 @@ PERIODS = (
     ("26w", "Last 6 months", 26),
     ("52w", "Last 12 months", 52),
 )
-ALL = "all"
 SEGMENT_STYLE = (
     "QPushButton { padding: 4px 12px; border-radius: 0; }"
     "QPushButton:checked { background: #2f6f73; border-color: #2f6f73; color: white; }"
 )
-NO_DOMAIN = "(none)"
-
-
-class _Table(QTableView):
-    """The journal table: Enter edits the current entry, Delete deletes the selected ones."""
-
-    def __init__(self, owner: PracticeScreen) -> None:
-        super().__init__()
-        self.owner = owner
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter edits; Delete or Backspace deletes."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.owner.edit_current()
-            return
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.owner.delete_selected()
-            return
-        super().keyPressEvent(event)
 
 
 class PracticeScreen(Screen):
@@ -165,7 +157,19 @@ class PracticeScreen(Screen):
         columns.addLayout(left, 3)
         week_panel, week_layout = panel("Hours per week")
         self.week_summary = hint()
-        week_layout.addWidget(self.week_summary)
+        target_row = QHBoxLayout()
+        target_row.addWidget(self.week_summary, 1)
+        target_row.addWidget(hint("Weekly target"))
+        self.target = QDoubleSpinBox()
+        self.target.setAccessibleName("Weekly practice target")
+        self.target.setRange(0.0, 40.0)
+        self.target.setSingleStep(0.5)
+        self.target.setDecimals(1)
+        self.target.setSuffix(" h")
+        self.target.setToolTip("Your weekly practice target (the dashed line); Enter sets it")
+        self.target.editingFinished.connect(self._target_edited)
+        target_row.addWidget(self.target)
+        week_layout.addLayout(target_row)
         self.weekly_chart = WeeklyHoursChart()
         week_layout.addWidget(self.weekly_chart.widget)
         left.addWidget(week_panel, 2)
@@ -174,7 +178,7 @@ class PracticeScreen(Screen):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
-        self.table = _Table(self)
+        self.table = JournalTable(self.edit_current, self.delete_selected)
         self.table.setAccessibleName("Practice journal")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -285,6 +289,10 @@ class PracticeScreen(Screen):
         self.activity_filter.setCurrentIndex(max(0, self.activity_filter.findData(chosen)))
         self.activity_filter.blockSignals(False)
         self.plan.set_plan(data.objectives, data.focus, data.reviews, data.today)
+        self.target.blockSignals(True)
+        self.target.setValue(data.weekly_target_minutes / 60)
+        self.target.blockSignals(False)
+        self.target.setEnabled(data.therapist is not None)
         self.refilter()
         # Settle the nested layouts (the side column's scroll area resizes its content one
         # posted event after another), so the screen is laid out when ``ready`` is emitted.
@@ -308,29 +316,13 @@ class PracticeScreen(Screen):
         """The entries that pass every filter."""
         if self.view is None:
             return []
-        since = self.period_start()
-        activity = self.activity_filter.currentData()
-        domain = self.domain_filter.currentData()
-        words = self.search.text().lower().split()
-        out = []
-        for e in self.view.entries:
-            if since is not None and e.date < since:
-                continue
-            if activity not in (None, ALL) and e.activity != activity:
-                continue
-            if domain == NO_DOMAIN and e.domain is not None:
-                continue
-            if domain not in (None, ALL, NO_DOMAIN) and e.domain != domain:
-                continue
-            if words:
-                text = " ".join(
-                    (e.notes or "", e.activity_label, e.domain or "", e.objective_title or "",
-                     " ".join(e.clients), e.feedback_source or "")
-                ).lower()  # fmt: skip
-                if not all(w in text for w in words):
-                    continue
-            out.append(e)
-        return out
+        return filter_entries(
+            self.view.entries,
+            since=self.period_start(),
+            activity=self.activity_filter.currentData(),
+            domain=self.domain_filter.currentData(),
+            words=self.search.text().lower().split(),
+        )
 
     def refilter(self, *_: Any) -> None:
         """Apply the filters to the table, the weekly chart and the bars."""
@@ -352,7 +344,10 @@ class PracticeScreen(Screen):
             else ()
         )
         self.weekly_chart.draw(weeks, view.weekly_target_minutes, view.today)
-        self.week_summary.setText(self._week_text(weeks))
+        filtered = self.activity_filter.currentData() not in (None, ALL) or bool(
+            self.domain_filter.currentData() not in (None, ALL) or self.search.text().strip()
+        )
+        self.week_summary.setText(week_text(weeks, view.weekly_target_minutes, filtered))
         by_domain = totals_by(entries, "domain")
         self.domain_bars.set_bars(
             [Bar(d, by_domain.get(d, 0)) for d in practice.DOMAINS]
@@ -366,27 +361,6 @@ class PracticeScreen(Screen):
                 if by_activity.get(a.key)
             ]
         )
-
-    def _week_text(self, weeks: tuple[practice.PeriodTotal, ...]) -> str:
-        if self.view is None or not weeks:
-            return "No practice logged yet. Log your first entry with Ctrl+L."
-        target = self.view.weekly_target_minutes / 60
-        this_week = weeks[-1].minutes / 60
-        done = weeks[:-1]
-        average = sum(w.minutes for w in done) / 60 / len(done) if done else 0.0
-        reached = sum(1 for w in done if w.minutes / 60 >= target)
-        text = f"This week so far: {this_week:.1f} h"
-        if target > 0:
-            text += f" of your {target:.1f} h target"
-        if done:
-            text += (
-                f" · before it: {average:.1f} h a week on average, "
-                f"{reached} of {len(done)} weeks at target"
-            )
-        filtered = self.activity_filter.currentData() not in (None, ALL) or (
-            self.domain_filter.currentData() not in (None, ALL) or self.search.text().strip()
-        )
-        return text + (" (filtered)" if filtered else "")
 
     # --- writing -------------------------------------------------------------------------
 
@@ -492,6 +466,28 @@ class PracticeScreen(Screen):
         self._stale = set(range(len(self.result_tabs)))
         self.reload()
         self._tab_shown(self.tabs.currentIndex())
+
+    def _target_edited(self) -> None:
+        if self.view is None or self.view.therapist is None:
+            return
+        minutes = round(self.target.value() * 60)
+        if minutes == self.view.weekly_target_minutes:
+            return
+        redo, undo, text = target_writes(
+            self.view.therapist, self.view.weekly_target_minutes, minutes
+        )
+
+        def done(_: Any) -> None:
+            self.context.undo_stack.push(WriteCommand(self.write, text, redo, undo))
+            self.changed()
+
+        self.context.workers.query(
+            redo,
+            on_success=done,
+            on_failure=lambda e: self.context.show_status(f"Could not set the target: {e}"),
+            owner=self,
+            label=text,
+        )
 
     def open_objective_dialog(self) -> Any:
         """Ask for a new objective (added on the worker)."""

@@ -9,10 +9,11 @@ episodes that ended since, with the change coloured by which way is better.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -20,11 +21,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableView,
     QVBoxLayout,
 )
 
 from practice_app.services.plan import FIGURES, ObjectiveReview, ObjectiveRow, Snapshot
-from practice_app.services.practice import DIFFICULTY_LABELS, SHORT_LABELS, EntryRow
+from practice_app.services.practice import DIFFICULTY_LABELS, SHORT_LABELS, EntryRow, PeriodTotal
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -44,6 +46,8 @@ COLUMN = {key: i for i, (key, _) in enumerate(COLUMNS)}
 LOWER_IS_BETTER = {"deteriorated", "not_on_track", "dropout"}
 REVIEW_FIGURES = ("effect_size", "saes", "reliably_improved", "not_on_track", "dropout")
 GOOD, BAD, TEXT = "#2e7d32", "#c62828", "#455a64"
+ALL = "all"
+NO_DOMAIN = "(none)"
 
 
 def panel(title: str) -> tuple[QFrame, QVBoxLayout]:
@@ -65,6 +69,72 @@ def hint(text: str = "") -> QLabel:
     label.setObjectName("hint")
     label.setWordWrap(True)
     return label
+
+
+def filter_entries(
+    entries: Iterable[EntryRow],
+    *,
+    since: dt.date | None,
+    activity: str | None,
+    domain: str | None,
+    words: list[str],
+) -> list[EntryRow]:
+    """The entries from ``since`` with that activity and domain holding every word."""
+    out = []
+    for e in entries:
+        if since is not None and e.date < since:
+            continue
+        if activity not in (None, ALL) and e.activity != activity:
+            continue
+        if domain == NO_DOMAIN and e.domain is not None:
+            continue
+        if domain not in (None, ALL, NO_DOMAIN) and e.domain != domain:
+            continue
+        if words:
+            text = " ".join(
+                (e.notes or "", e.activity_label, e.domain or "", e.objective_title or "",
+                 " ".join(e.clients), e.feedback_source or "")
+            ).lower()  # fmt: skip
+            if not all(w in text for w in words):
+                continue
+        out.append(e)
+    return out
+
+
+def week_text(weeks: Sequence[PeriodTotal], target_minutes: int, filtered: bool) -> str:
+    """This week against the target, and the weeks before it, in one line."""
+    if not weeks:
+        return "No practice logged yet. Log your first entry with Ctrl+L."
+    target = target_minutes / 60
+    done = weeks[:-1]
+    average = sum(w.minutes for w in done) / 60 / len(done) if done else 0.0
+    reached = sum(1 for w in done if w.minutes / 60 >= target)
+    text = f"This week so far: {weeks[-1].minutes / 60:.1f} h"
+    if target > 0:
+        text += f" of your {target:.1f} h target"
+    if done:
+        text += f" · before it: {average:.1f} h a week on average"
+        if target > 0:
+            text += f", {reached} of {len(done)} weeks at target"
+    return text + (" (filtered)" if filtered else "")
+
+
+class JournalTable(QTableView):
+    """The journal table: Enter edits the current entry, Delete deletes the selected ones."""
+
+    def __init__(self, edit: Callable[[], Any], delete: Callable[[], Any]) -> None:
+        super().__init__()
+        self._edit, self._delete = edit, delete
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter edits; Delete or Backspace deletes."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._edit()
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self._delete()
+            return
+        super().keyPressEvent(event)
 
 
 class JournalModel(QAbstractTableModel):

@@ -90,6 +90,18 @@ def delete_writes(rows: list[EntryRow]) -> tuple[Work, Work, str]:
     return delete, restore, text
 
 
+def target_writes(therapist: str, old: int, new: int) -> tuple[Work, Work, str]:
+    """Do and undo for changing the weekly practice target from ``old`` to ``new`` minutes."""
+
+    def setter(minutes: int) -> Work:
+        def work(session: OrmSession) -> None:
+            practice.set_weekly_target(session, practice.therapist_for(session, therapist), minutes)
+
+        return work
+
+    return setter(new), setter(old), f"Set the weekly target to {new / 60:.1f} h"
+
+
 def ask_new_objective(screen: PracticeScreen) -> ObjectiveDialog:
     """Ask for a new objective and add it on the worker."""
     from practice_app.gui.objective_dialogs import ObjectiveDialog
