@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -68,6 +70,8 @@ class PracticeDialog(QDialog):
 
     submitted = Signal(object)
     """A checked EntryInput; the screen writes it on the worker and calls ``done_saving``."""
+    activity_requested = Signal(str)
+    """The label of a new activity of the user's own (the screen adds it, then ``add_activity``)."""
 
     def __init__(
         self, parent: QWidget | None, view: PracticeView, entry: EntryRow | None = None
@@ -101,7 +105,14 @@ class PracticeDialog(QDialog):
         self.activity.setAccessibleName("Activity")
         for a in view.activities:
             self.activity.addItem(a.label, a.key)
-        form.addRow("&Activity", self.activity)
+        activity_row = QHBoxLayout()
+        activity_row.addWidget(self.activity, 1)
+        self.new_activity = QPushButton("New…")
+        self.new_activity.setToolTip("Add an activity of your own")
+        self.new_activity.setAutoDefault(False)
+        self.new_activity.clicked.connect(self.ask_new_activity)
+        activity_row.addWidget(self.new_activity)
+        form.addRow("&Activity", activity_row)
         self.domain = QComboBox()
         self.domain.setAccessibleName("Domain")
         self.domain.setToolTip("Taxonomy of Deliberate Practice Activities (Chow & Miller)")
@@ -273,6 +284,19 @@ class PracticeDialog(QDialog):
             self.submit()
             return
         super().keyPressEvent(event)
+
+    def ask_new_activity(self) -> None:
+        """Ask for the label of a new activity; the screen stores it."""
+        label, ok = QInputDialog.getText(self, "New activity", "What do you call this practice?")
+        if ok and label.strip():
+            self.activity_requested.emit(label.strip())
+
+    def add_activity(self, key: str, label: str) -> None:
+        """Offer a newly stored activity and choose it."""
+        if self.activity.findData(key) < 0:
+            self.activity.addItem(label, key)
+        self._select(self.activity, key)
+        self.show_message("")
 
     def _mark(self, edit: QLineEdit) -> None:
         edit.setStyleSheet(INVALID_STYLE)

@@ -234,3 +234,25 @@ def test_the_weekly_target_is_set_from_the_chart_panel_and_undone(
     with journal_db.session() as s:
         assert s.scalar(select(Therapist.weekly_practice_target_minutes)) == 120
     assert screen.target.value() == 2.0
+
+
+def test_a_new_activity_from_the_dialog_is_stored_and_chosen(
+    qtbot: Any, make_window: MakeWindow, journal_db: Database
+) -> None:
+    _, screen = _open(qtbot, make_window, journal_db)
+    dialog = screen.open_log_dialog()
+    assert dialog is not None
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        dialog.activity_requested.emit("Journal club on alliance")
+    assert dialog.activity.currentData() == "journal-club-on-alliance"
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        qtbot.keyClick(dialog.minutes, Qt.Key.Key_Return)
+    with journal_db.session() as s:
+        latest = practice.list_entries(s)[-1]
+        activities = [a.key for a in practice.list_activities(s)]
+    assert (latest.activity, latest.activity_label) == (
+        "journal-club-on-alliance",
+        "Journal club on alliance",
+    )
+    assert activities[-1] == "journal-club-on-alliance"
+    assert screen.activity_filter.findData("journal-club-on-alliance") > 0

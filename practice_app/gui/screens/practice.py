@@ -52,6 +52,7 @@ from practice_app.gui.screens.practice_parts import (
 )
 from practice_app.gui.screens.practice_writes import (
     WriteCommand,
+    add_activity_for,
     ask_close_objective,
     ask_new_objective,
     delete_writes,
@@ -375,6 +376,7 @@ class PracticeScreen(Screen):
         dialog = PracticeDialog(self, self.view, entry)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.submitted.connect(lambda data, d=dialog, e=entry: self._save(d, data, e))
+        dialog.activity_requested.connect(lambda label, d=dialog: add_activity_for(self, d, label))
         self.dialog = dialog
         dialog.open()
         return dialog

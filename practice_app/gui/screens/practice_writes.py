@@ -7,9 +7,11 @@ its id, so a redo after an undo finds the same row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session as OrmSession
 
     from practice_app.gui.objective_dialogs import CloseObjectiveDialog, ObjectiveDialog
+    from practice_app.gui.practice_dialog import PracticeDialog
     from practice_app.gui.screens.practice import PracticeScreen
 
 Work = Callable[["OrmSession"], Any]
@@ -100,6 +103,29 @@ def target_writes(therapist: str, old: int, new: int) -> tuple[Work, Work, str]:
         return work
 
     return setter(new), setter(old), f"Set the weekly target to {new / 60:.1f} h"
+
+
+def add_activity_for(screen: PracticeScreen, dialog: PracticeDialog, label: str) -> None:
+    """Store a new activity of the user's own on the worker, then offer it in the dialog."""
+    key = "-".join(re.findall(r"[a-z0-9]+", label.lower()))[:60] or "activity"
+
+    def added(activity: Any) -> None:
+        if shiboken6.isValid(dialog):
+            dialog.add_activity(activity.key, activity.label)
+        screen.context.show_status(f"Activity added: {activity.label}")
+        screen.changed()
+
+    def failed(error: BaseException) -> None:
+        if shiboken6.isValid(dialog):
+            dialog.show_message(str(error))
+
+    screen.context.workers.query(
+        lambda session: practice.add_activity(session, key, label),
+        on_success=added,
+        on_failure=failed,
+        owner=screen,
+        label="add activity",
+    )
 
 
 def ask_new_objective(screen: PracticeScreen) -> ObjectiveDialog:
