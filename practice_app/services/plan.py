@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.errors import UserError
 from practice_app.services.practice_vocab import find_domain, therapist_for
-from practice_app.storage.models import PracticeEntry, PracticeObjective
+from practice_app.storage.models import PracticeEntry, PracticeObjective, Therapist
 
 if TYPE_CHECKING:
     from practice_app.services.outcomes import EffectivenessData
@@ -160,7 +160,6 @@ def outcome_data(
     """The effectiveness inputs of the therapist's lead outcome instrument (None: no scores)."""
     from practice_app.services.clients import primary_instrument
     from practice_app.services.outcomes import effectiveness_data
-    from practice_app.storage.models import Therapist
 
     instrument = primary_instrument(session)
     if instrument is None:
@@ -263,7 +262,9 @@ def list_objectives(
 ) -> tuple[ObjectiveRow, ...]:
     """The therapist's objectives: active first, then planned, then closed, latest first."""
     if therapist_id is None:
-        therapist_id = therapist_for(session, therapist_code)
+        if therapist_code is None and session.scalar(select(func.count(Therapist.id))) == 0:
+            return ()  # reading never creates the default therapist
+        therapist_id = therapist_for(session, therapist_code, create=False)
     query = select(PracticeObjective).where(PracticeObjective.therapist_id == therapist_id)
     if not include_closed:
         query = query.where(PracticeObjective.status.not_in(CLOSED_STATUSES))

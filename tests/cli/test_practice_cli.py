@@ -194,3 +194,18 @@ def test_weekly_target(db_path: str, capsys: pytest.CaptureFixture[str]) -> None
     code, _, err = run(capsys, db_path, "practice", "target", "20000")
     assert code == 2 and "weekly target must be from 0 to 10080 minutes" in err
     assert run(capsys, db_path, "practice", "target")[1].startswith("Weekly practice target: 150")
+
+
+def test_reading_an_empty_database_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(tmp_path / "empty.sqlite3")
+    for argv in (("practice", "list", "--json"), ("objectives", "list", "--json")):
+        code, out, _ = run(capsys, path, *argv)
+        assert (code, json.loads(out)) == (0, [])
+    code, out, _ = run(capsys, path, "practice", "summary", "--by", "week", "--json")
+    assert (code, json.loads(out)) == (0, [])
+    db = open_database(path)
+    with db.session() as s:
+        assert s.query(Therapist).count() == 0
+    db.dispose()
