@@ -101,8 +101,12 @@ def brief_text(view: ConsultBriefView, *, notes: bool = True) -> str:
     lines = [
         f"Consultation brief: client {view.code}  (de-identified: the client is a code only)",
         f"Episode {view.episode_label} · therapist {view.therapist} · {view.status}",
-        f"{view.sessions} session{'s' if view.sessions != 1 else ''}, "
-        f"{day(view.first_date)} – {day(view.last_date)}"
+        (
+            f"{view.sessions} session{'s' if view.sessions != 1 else ''}, "
+            f"{day(view.first_date)} – {day(view.last_date)}"
+            if view.sessions
+            else "No sessions yet"
+        )
         + (f" · ended {day(view.end_date)}" if view.end_date else ""),
         f"Prepared {day(view.today)}",
     ]

@@ -353,3 +353,19 @@ def test_item_scores_show_latest_first_with_weak_alliance_items_marked(
     weak = [c for c in range(table.columnCount()) if table.item(0, c).font().bold()]
     assert [SRS_ITEMS[c - 2] for c in weak] == [8.5]  # below 36 / 4 = 9
     assert "SRS: lowest item on average Approach or method (8.5)" in screen.lowest_label.text()
+
+
+def test_an_episode_without_sessions_opens_with_empty_sections(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database
+) -> None:
+    with clients_db.session() as s:
+        therapist = s.scalars(select(Episode.therapist_id)).first()
+        s.add(Episode(client=Client(code="E-00"), therapist_id=therapist))
+    screen = _open(qtbot, make_window, clients_db, "consult:E-00")
+    assert screen.chart.points == []
+    texts = [
+        screen.signals_box.itemAt(i).widget().text() for i in range(screen.signals_box.count())
+    ]
+    assert texts == ["No scores yet, so no signals."]
+    assert screen.fact("Sessions") == "none yet"
+    assert "No session notes" in screen.notes_box.itemAt(0).widget().text()

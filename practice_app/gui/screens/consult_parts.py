@@ -150,7 +150,9 @@ def summary_rows(view: ConsultBriefView) -> list[Fact]:
         ("Episode", f"{view.episode_label} · {status}", "The episode's case id and its ending"),
         (
             "Sessions",
-            f"{view.sessions} ({day(view.first_date)} – {day(view.last_date)})",
+            f"{view.sessions} ({day(view.first_date)} – {day(view.last_date)})"
+            if view.sessions
+            else "none yet",
             "Sessions recorded in this episode, first and latest date",
         ),
         ("Therapist", view.therapist, "The therapist's code"),

@@ -172,6 +172,8 @@ class ConsultPickerView(QWidget):
         total = len(self.rows)
         self.count_label.setText(
             f"{len(self.shown):,} of {total:,} episode{'s' if total != 1 else ''} shown"
+            if total
+            else "No episodes with scores yet: import your data or add sessions on a client's page."
         )
         self.open_button.setEnabled(bool(self.shown))
 
