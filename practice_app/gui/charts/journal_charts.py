@@ -93,7 +93,9 @@ class WeeklyHoursChart:
                 tip=lambda x, y, data: data,
             )
         )  # fmt: skip
-        left, right = x0[0] - DAY_SECONDS, x0[-1] + 8 * DAY_SECONDS
+        right = x0[-1] + 8 * DAY_SECONDS
+        # At least eight weeks wide, so a young journal still reads as weeks, not days.
+        left = min(x0[0] - DAY_SECONDS, right - 8 * 7 * DAY_SECONDS)
         top = max(float(self.hours.max(initial=0.0)), target, 0.5) * 1.18
         if target > 0:
             plot.addItem(

@@ -246,6 +246,9 @@ class PracticeScreen(Screen):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setStyleSheet(
+            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
+        )
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(420)
         columns.addWidget(scroll, 2)
@@ -336,9 +339,10 @@ class PracticeScreen(Screen):
         self.count_label.setText(
             f"{len(entries):,} of {len(view.entries):,} entries · {total / 60:,.1f} hours"
         )
+        # Weeks before the journal began are not weeks without practice: start there.
+        first = min((e.date for e in view.entries), default=None)
         since = self.period_start()
-        if since is None and view.entries:
-            since = min(e.date for e in view.entries)
+        since = first if since is None or (first is not None and first > since) else since
         weeks = (
             period_totals(((e.date, e.minutes) for e in entries), "week", since, view.today)
             if since is not None

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
 from practice_app.services.plan import FIGURES, ObjectiveReview, ObjectiveRow, Snapshot
@@ -296,10 +297,12 @@ class PlanPanel(QFrame):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.details)
-        self.grid = QGridLayout()
+        self.review_box = QWidget()
+        self.grid = QGridLayout(self.review_box)
+        self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setHorizontalSpacing(12)
         self.grid.setVerticalSpacing(1)
-        layout.addLayout(self.grid)
+        layout.addWidget(self.review_box)
         self.cells: dict[tuple[str, int], QLabel] = {}
         for c, text in enumerate(("", "12 months before", "Since start", "Change")):
             label = hint(text)
@@ -410,6 +413,7 @@ class PlanPanel(QFrame):
         self._fill(self.reviews.get(o.id))
 
     def _fill(self, review: ObjectiveReview | None) -> None:
+        self.review_box.setVisible(review is not None)
         base = None if review is None else review.baseline
         now = None if review is None else review.since_start
         for key in (*REVIEW_FIGURES, "n"):
@@ -432,7 +436,10 @@ class PlanPanel(QFrame):
             for key in (*REVIEW_FIGURES, "n"):
                 self.cells[(key, c)].setToolTip(tip)
         if review is None:
-            self.note.setText("The review appears once the objective has started.")
+            nothing_chosen = self.chosen() is None
+            self.note.setText(
+                "" if nothing_chosen else "Its baseline and review appear once it starts."
+            )
         elif now is not None and not now.enough:
             self.note.setText(
                 f"Since the start: {now.n} episodes ended, too few for a figure (at least 10). "
