@@ -18,7 +18,7 @@ from practice_app.gui.main_window import MainWindow
 from practice_app.gui.registry import parse_view, valid_views
 from practice_app.gui.screens.client_page import ClientPageScreen
 from practice_app.gui.screens.consult import ConsultScreen
-from practice_app.storage.database import Database
+from practice_app.storage.database import Database, open_database
 from practice_app.storage.models import (
     Client,
     ClientLesson,
@@ -369,3 +369,21 @@ def test_an_episode_without_sessions_opens_with_empty_sections(
     assert texts == ["No scores yet, so no signals."]
     assert screen.fact("Sessions") == "none yet"
     assert "No session notes" in screen.notes_box.itemAt(0).widget().text()
+
+
+def test_an_edit_is_never_written_into_another_database(
+    qtbot: Any, make_window: MakeWindow, clients_db: Database, sample_db_path: Path
+) -> None:
+    screen = _open(qtbot, make_window, clients_db, "consult:O-01")
+    _type_question(qtbot, screen, "Belongs to O-01 only")
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    with qtbot.waitSignal(window.database_changed, timeout=TIMEOUT):
+        window.switch_database(str(sample_db_path))
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=TIMEOUT)
+    other = open_database(str(sample_db_path))
+    try:
+        with other.session() as s:
+            assert s.scalars(select(ConsultationBrief)).all() == []
+    finally:
+        other.dispose()

@@ -7,15 +7,20 @@ command on the shared undo stack, whose undo writes the previous texts back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 from sqlalchemy.orm import Session as OrmSession
 
+from practice_app.errors import AppError
 from practice_app.gui.screens import consult_parts as parts
 from practice_app.gui.screens.base import ScreenContext
 from practice_app.services.consult import SavedBrief, save_brief
+
+if TYPE_CHECKING:
+    from practice_app.storage.database import Database
 
 TRIED_HINT = (
     "What you have tried so far: approaches, changes made after feedback, what the client "
@@ -63,6 +68,7 @@ class BriefEditors(QFrame):
         super().__init__()
         self.context, self.code = context, code
         self.episode_id: int | None = None
+        self.database: Database | None = None
         self.saved: tuple[str, str] = ("", "")
         self.saving = False
         self.last_saved: SavedBrief | None = None
@@ -106,6 +112,7 @@ class BriefEditors(QFrame):
 
     def show_brief(self, episode_id: int, values: tuple[str, str], updated: str) -> None:
         """Show an episode's saved texts; ``updated`` says when they were last saved."""
+        self.database = self.context.workers.db  # the one the brief was just loaded from
         self.episode_id = episode_id
         self.set_texts(values)
         self.save_label.setText(updated)
@@ -165,9 +172,7 @@ class BriefEditors(QFrame):
             self.context.show_status(f"Could not save the brief: {error}")
             self._edited()
 
-        self.context.workers.query(
-            work, on_success=done, on_failure=failed, owner=self, label="save brief"
-        )
+        self._run(work, done, failed, "save brief")
         return True
 
     def write(self, episode_id: int, values: tuple[str, str], label: str) -> None:
@@ -186,6 +191,29 @@ class BriefEditors(QFrame):
         def failed(error: BaseException) -> None:
             self.context.show_status(f"{label}: {error}")
 
-        self.context.workers.query(
-            work, on_success=done, on_failure=failed, owner=self, label=label
+        self._run(work, done, failed, label)
+
+    def _run(
+        self,
+        work: Callable[[OrmSession], SavedBrief],
+        done: Callable[[SavedBrief], None],
+        failed: Callable[[BaseException], None],
+        label: str,
+    ) -> None:
+        """Run a write on the worker, only in the database the brief was loaded from.
+
+        The window may have switched to another database (File > Open) by the time the
+        write runs, e.g. the save on leaving the screen as the window drops it: the same
+        episode id there is another client's episode, so the write is refused.
+        """
+        expected = self.database
+
+        def in_database(db: Database) -> SavedBrief:
+            if expected is not None and db is not expected:
+                raise AppError("another database is open now; the brief was not saved")
+            with db.session() as session:
+                return work(session)
+
+        self.context.workers.database(
+            in_database, on_success=done, on_failure=failed, owner=self, label=label
         )
