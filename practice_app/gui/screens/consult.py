@@ -7,7 +7,8 @@ session notes, and the two fields the therapist writes, "What has been tried" an
 "Questions for the consultant". They are saved on the database worker by the Save
 button (Ctrl+S), when the screen is left, when another episode is chosen and when the
 window closes; every save is one step on the shared undo stack. "Copy as text" puts the
-brief on the clipboard for an email.
+brief on the clipboard for an email; Export PDF…, Export HTML… and Print… go through
+``gui.report_export`` (edits are saved first, on the same serial worker).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class ConsultScreen(Screen):
         self.save_button = self.editors.save_button
         self.save_label = self.editors.save_label
         self.export_run: Any = None
-        """The report export under way (H7's ``report_export``), if any."""
+        """The report export under way (``gui.report_export``), if any."""
         self.fact_labels: dict[str, QLabel] = {}
         self._window: QWidget | None = None
         # Any write elsewhere (a session added, a lesson, an undo) goes through the shared
