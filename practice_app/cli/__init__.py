@@ -64,7 +64,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("practice", "practice_app.cli.practice", "the practice journal: add, list, summary"),
     CommandSpec("objectives", "practice_app.cli.objectives", "the development plan's objectives"),
     CommandSpec("patterns", "practice_app.cli.patterns", "recurring patterns in poor outcomes"),
-    CommandSpec("lessons", "practice_app.cli.lessons", "what clients taught you: add, list, delete"),
+    CommandSpec("lessons", "practice_app.cli.lessons", "what clients taught you, with tags"),
 )
 
 

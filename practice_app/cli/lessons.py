@@ -1,4 +1,4 @@
-"""``practice-app lessons add|list|delete``: what clients taught the therapist, with tags."""
+"""``practice-app lessons add|list|edit|delete``: what clients taught the therapist, with tags."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from practice_app.storage.database import open_database
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Define add, list and delete."""
-    sub = parser.add_subparsers(dest="action", required=True, metavar="add|list|delete")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="add|list|edit|delete")
     p_add = sub.add_parser("add", help="write down what a client taught you")
     p_add.add_argument("--client", required=True, metavar="CODE", help="the client's code")
     p_add.add_argument(
@@ -31,13 +31,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_list.add_argument("--tag", help="only lessons carrying this tag (any letter case)")
     p_list.add_argument("--therapist", metavar="CODE", help="only this therapist's episodes")
     p_list.add_argument("--json", action="store_true", help="print JSON")
+    p_edit = sub.add_parser("edit", help="change a lesson (only the options given)")
+    p_edit.add_argument("id", type=int)
+    p_edit.add_argument("--text", help="what this client taught me")
+    p_edit.add_argument("--new", metavar="TEXT", help="what was new or different ('' clears)")
+    p_edit.add_argument("--practise", metavar="TEXT", help="what I will practise ('' clears)")
+    p_edit.add_argument(
+        "--tag", action="append", metavar="TAG", help="replaces the tags (repeat for more)"
+    )
+    p_edit.add_argument("--date", type=iso_date, help="YYYY-MM-DD")
+    p_edit.add_argument("--json", action="store_true", help="print the lesson as JSON")
     p_del = sub.add_parser("delete", help="delete one lesson by its id")
     p_del.add_argument("id", type=int)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen action."""
-    from practice_app.services.lessons import add_lesson, count_tags, delete_lesson, list_lessons
+    from practice_app.services.lessons import (
+        KEEP,
+        add_lesson,
+        count_tags,
+        delete_lesson,
+        edit_lesson,
+        list_lessons,
+    )
 
     db = open_database(args.db)
     try:
@@ -58,6 +75,21 @@ def run(args: argparse.Namespace) -> int:
                 else:
                     where = f"episode {row.episode}" if row.episode else "no episode"
                     print(f"Lesson {row.id} stored for {row.client} ({where}, {row.date}).")
+                return 0
+            if args.action == "edit":
+                row = edit_lesson(
+                    session,
+                    args.id,
+                    taught=args.text,
+                    new_or_different=KEEP if args.new is None else args.new,
+                    will_practise=KEEP if args.practise is None else args.practise,
+                    tags=args.tag,
+                    day=args.date,
+                )
+                if args.json:
+                    print_json(row.as_dict())
+                else:
+                    print(f"Lesson {row.id} of {row.client} updated.")
                 return 0
             if args.action == "delete":
                 row = delete_lesson(session, args.id)

@@ -225,7 +225,8 @@ def get_lesson(session: OrmSession, lesson_id: int) -> LessonRow:
     return _row(lesson, client, ep)
 
 
-_KEEP = object()
+KEEP: object = object()
+"""Passed to ``edit_lesson`` for a field that stays as it is."""
 
 
 def edit_lesson(
@@ -233,8 +234,8 @@ def edit_lesson(
     lesson_id: int,
     *,
     taught: str | None = None,
-    new_or_different: object = _KEEP,
-    will_practise: object = _KEEP,
+    new_or_different: object = KEEP,
+    will_practise: object = KEEP,
     tags: Iterable[str] | None = None,
     day: dt.date | None = None,
     today: dt.date | None = None,
@@ -245,9 +246,9 @@ def edit_lesson(
         text = _text(taught, "the lesson", required=True)
         assert text is not None
         lesson.taught = text
-    if new_or_different is not _KEEP:
+    if new_or_different is not KEEP:
         lesson.new_or_different = _text(str(new_or_different or ""), "what was new")
-    if will_practise is not _KEEP:
+    if will_practise is not KEEP:
         lesson.will_practise = _text(str(will_practise or ""), "what you will practise")
     if day is not None:
         lesson.date = _day(day, today)

@@ -214,3 +214,21 @@ def test_cli_delete(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     stored = json.loads(capsys.readouterr().out)
     assert main(["--db", cli_db, "lessons", "delete", str(stored["id"])]) == 0
     assert _count(cli_db) == (0, 0)
+
+
+def test_cli_edit_changes_only_what_is_given(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", cli_db, "lessons", "add", "--client", "K-1", "--text", "Old",
+                 "--new", "N", "--practise", "P", "--tag", "a", "--json"]) == 0  # fmt: skip
+    lesson_id = str(json.loads(capsys.readouterr().out)["id"])
+    edit = ["--db", cli_db, "lessons", "edit", lesson_id]
+    assert main([*edit, "--text", "New text", "--tag", "B", "--tag", "c", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["taught"], row["new_or_different"], row["will_practise"]) == ("New text", "N", "P")
+    assert sorted(row["tags"]) == ["B", "c"]
+    assert main([*edit, "--new", "", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["new_or_different"] is None and row["taught"] == "New text"
+    assert main([*edit, "--text", " "]) == 2
+    assert main(["--db", cli_db, "lessons", "edit", "999", "--text", "x"]) == 2
