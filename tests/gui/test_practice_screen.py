@@ -256,3 +256,23 @@ def test_a_new_activity_from_the_dialog_is_stored_and_chosen(
     )
     assert activities[-1] == "journal-club-on-alliance"
     assert screen.activity_filter.findData("journal-club-on-alliance") > 0
+
+
+def test_an_objective_added_elsewhere_shows_when_the_screen_is_shown_again(
+    qtbot: Any, make_window: MakeWindow, journal_db: Database
+) -> None:
+    from PySide6.QtGui import QUndoCommand
+
+    window, screen = _open(qtbot, make_window, journal_db)
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.open_view("effectiveness")
+    # What the Learning screen does: a write on the worker and a command on the stack.
+    with qtbot.waitSignal(window.workers.idle, timeout=TIMEOUT):
+        window.workers.query(
+            lambda s: add_objective(s, title="Hope talk by session 3", domain="Hope & Expectancy")
+        )
+    window.undo_stack.push(QUndoCommand("Add objective"))
+    with qtbot.waitSignal(screen.ready, timeout=TIMEOUT):
+        window.open_view("practice")
+    titles = [screen.plan.chooser.itemText(i) for i in range(screen.plan.chooser.count())]
+    assert "Planned: Hope talk by session 3" in titles

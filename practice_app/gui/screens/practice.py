@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QMenu,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -100,6 +99,20 @@ class PracticeScreen(Screen):
         self._stale: set[int] = set()
         self._add_result_tabs()
         self.tabs.currentChanged.connect(self._tab_shown)
+        # Other screens write too (the Learning screen adds objectives, the client page
+        # sessions); every write goes through the shared undo stack, so its index moving
+        # means this screen may be out of date when it is next shown.
+        self.stale = False
+        context.undo_stack.indexChanged.connect(self._mark_stale)
+
+    def _mark_stale(self) -> None:
+        self.stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Reload when shown again after a write elsewhere."""
+        super().showEvent(event)
+        if self.stale and self.loaded and not self.loading:
+            self.changed()
 
     def subtitle(self) -> str:
         """What the screen is for."""
@@ -197,8 +210,6 @@ class PracticeScreen(Screen):
         for key, width in widths.items():
             self.table.setColumnWidth(COLUMN[key], width)
         self.table.doubleClicked.connect(lambda _: self.edit_current())
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.setMinimumHeight(200)
         journal_layout.addWidget(self.table, 1)
         foot = QHBoxLayout()
@@ -397,19 +408,6 @@ class PracticeScreen(Screen):
             return None
         return self.open_log_dialog(self.model.entry(self.proxy.mapToSource(index).row()))
 
-    def _context_menu(self, pos: Any) -> None:
-        index = self.table.indexAt(pos)
-        if not index.isValid():
-            return
-        menu = QMenu(self)
-        edit = QAction("Edit…", menu)
-        edit.triggered.connect(self.edit_current)
-        delete = QAction("Delete", menu)
-        delete.setShortcut(QKeySequence.StandardKey.Delete)
-        delete.triggered.connect(self.delete_selected)
-        menu.addActions([edit, delete])
-        menu.popup(self.table.viewport().mapToGlobal(pos))
-
     def _save(self, dialog: PracticeDialog, data: EntryInput, old: EntryRow | None) -> None:
         redo, undo, text = entry_writes(data, old)
 
@@ -469,6 +467,7 @@ class PracticeScreen(Screen):
         """After a write: reload the journal; the result tabs reload when next shown."""
         if not shiboken6.isValid(self):
             return
+        self.stale = False
         self._stale = set(range(len(self.result_tabs)))
         self.reload()
         self._tab_shown(self.tabs.currentIndex())

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -126,6 +127,20 @@ class JournalTable(QTableView):
     def __init__(self, edit: Callable[[], Any], delete: Callable[[], Any]) -> None:
         super().__init__()
         self._edit, self._delete = edit, delete
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+
+    def _context_menu(self, pos: Any) -> None:
+        if not self.indexAt(pos).isValid():
+            return
+        menu = QMenu(self)
+        edit = QAction("Edit…", menu)
+        edit.triggered.connect(self._edit)
+        delete = QAction("Delete", menu)
+        delete.setShortcut(QKeySequence.StandardKey.Delete)
+        delete.triggered.connect(self._delete)
+        menu.addActions([edit, delete])
+        menu.popup(self.viewport().mapToGlobal(pos))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter edits; Delete or Backspace deletes."""
