@@ -21,6 +21,7 @@ from practice_app.gui.file_actions import (
 )
 from practice_app.gui.main_window import MainWindow
 from practice_app.gui.screens.overview import OverviewScreen
+from practice_app.gui.screens.weekly import WeeklyScreen
 from practice_app.storage.database import Database
 
 TIMEOUT = 30_000
@@ -130,7 +131,13 @@ def test_restore_checks_asks_keeps_a_copy_and_reloads_the_window(
     with qtbot.waitSignal(window.database_changed, timeout=TIMEOUT):
         restore_from(window, sample_db_path, confirm)
     assert asked == [("sample.sqlite3", db_path)]
-    qtbot.waitUntil(lambda: isinstance(window.current_screen(), OverviewScreen), timeout=TIMEOUT)
+    # The restored database opens on the home screen, the weekly review, with data.
+    qtbot.waitUntil(lambda: isinstance(window.current_screen(), WeeklyScreen), timeout=TIMEOUT)
+    home = window.current_screen()
+    assert isinstance(home, WeeklyScreen)
+    qtbot.waitUntil(lambda: home.loaded, timeout=TIMEOUT)
+    assert home.data is not None and home.data.has_data
+    window.open_view("overview")
     screen = window.current_screen()
     assert isinstance(screen, OverviewScreen)
     qtbot.waitUntil(lambda: screen.loaded, timeout=TIMEOUT)
