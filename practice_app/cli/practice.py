@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print JSON")
     lst.add_argument("--since", type=iso_date, metavar="DATE", help="entries on/after")
     lst.add_argument("--until", type=iso_date, metavar="DATE", help="entries on/before")
+    lst.add_argument("--activity", help="only this activity (key or label)")
+    lst.add_argument("--domain", help="only this domain")
+    lst.add_argument("--objective", help="only entries toward this objective (id or title)")
     summ = sub.add_parser("summary", help="minutes per week (from Monday) or month")
     summ.add_argument("--by", choices=("week", "month"), required=True)
     summ.add_argument("--since", type=iso_date, metavar="DATE", help="from this date")
@@ -109,7 +112,13 @@ def run(args: argparse.Namespace) -> int:
                 result: Any = practice.add_entry(session, data, therapist_code=args.therapist)
             elif args.action == "list":
                 result = practice.list_entries(
-                    session, since=args.since, until=args.until, therapist_code=args.therapist
+                    session,
+                    since=args.since,
+                    until=args.until,
+                    therapist_code=args.therapist,
+                    activity=args.activity,
+                    domain=args.domain,
+                    objective=args.objective,
                 )
             elif args.action == "summary":
                 result = practice.summary(

@@ -366,8 +366,15 @@ def list_entries(
     until: dt.date | None = None,
     therapist_code: str | None = None,
     therapist_id: int | None = None,
+    activity: str | None = None,
+    domain: str | None = None,
+    objective: int | str | None = None,
 ) -> tuple[EntryRow, ...]:
-    """The therapist's entries from ``since`` to ``until`` (inclusive), oldest first."""
+    """The therapist's entries from ``since`` to ``until`` (inclusive), oldest first.
+
+    ``activity`` (key or label), ``domain`` and ``objective`` (id or title) narrow the
+    list; an unknown name is refused as when logging.
+    """
     if therapist_id is None:
         if therapist_code is None and not session.scalar(select(func.count(Therapist.id))):
             return ()
@@ -382,6 +389,14 @@ def list_entries(
         query = query.where(PracticeEntry.date >= since)
     if until is not None:
         query = query.where(PracticeEntry.date <= until)
+    if activity is not None:
+        key = find_activity(list_activities(session), activity).key
+        query = query.where(PracticeEntry.activity == key)
+    if domain is not None:
+        query = query.where(PracticeEntry.domain == find_domain(domain))
+    if objective is not None:
+        oid = find_objective(session, therapist_id, objective)
+        query = query.where(PracticeEntry.objective_id == oid)
     return tuple(_rows(session, session.scalars(query)))
 
 

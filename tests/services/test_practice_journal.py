@@ -212,3 +212,16 @@ def test_a_fresh_database_gets_a_therapist_on_the_first_entry(db: Database) -> N
     add(db)
     with db.session() as s:
         assert list(s.scalars(select(Therapist.code))) == ["me"]
+
+
+def test_list_filters(journal: Database) -> None:
+    add(journal, date=dt.date(2026, 3, 2), activity="coaching", domain="Structure")
+    add(journal, date=dt.date(2026, 3, 3), activity="coaching", domain="Relationship")
+    add(journal, date=dt.date(2026, 3, 4), activity="study", domain="Relationship")
+    with journal.session() as s:
+        coaching = p.list_entries(s, activity="Coaching or feedback on a recording")
+        relationship = p.list_entries(s, domain="relationship", since=dt.date(2026, 3, 4))
+        with pytest.raises(UserError, match="did you mean 'coaching'"):
+            p.list_entries(s, activity="coching")
+    assert [e.date.day for e in coaching] == [2, 3]
+    assert [(e.date.day, e.activity) for e in relationship] == [(4, "study")]
