@@ -91,6 +91,7 @@ class _FormDialog(QDialog):
         self.save_button: QPushButton = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setText(save_text)
         self.save_button.setDefault(True)
+        self.save_button.setObjectName("primaryButton")
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -101,7 +102,7 @@ class _FormDialog(QDialog):
 
     def show_error(self, message: str) -> None:
         """Say why the values were refused; the dialog stays open to fix them."""
-        self.error.setText(message)
+        self.error.setText(message[:1].upper() + message[1:])
         self.error.show()
         self.save_button.setEnabled(True)
 

@@ -167,7 +167,7 @@ def test_a_refused_lesson_keeps_the_dialog_open_and_writes_nothing(
     with qtbot.waitSignal(dialog.submitted, timeout=TIMEOUT):
         dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=TIMEOUT)
-    assert "unknown client 'NOPE'" in dialog.error.text()
+    assert "Unknown client 'NOPE'" in dialog.error.text()
     assert dialog.isVisible()
     with planted_db.session() as s:
         assert s.scalar(select(func.count()).select_from(ClientLesson)) == 1
