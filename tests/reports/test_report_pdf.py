@@ -82,3 +82,36 @@ def test_long_document_flows_onto_numbered_pages_with_the_header(qapp: Any, tmp_
     for i in (1, 60, 119, 120):
         assert re.search(rf"\b{i} words that wrap", body), i
     assert "THE-LAST-LINE" in chunks[pages - 1]
+
+
+def test_many_charts_in_one_process_do_not_crash(tmp_path: Path) -> None:
+    # PySide6 6.12 on Python 3.11 drops references to None/True/False; without the
+    # pinning in reports.charts the interpreter aborted after about 25 charts.
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import datetime as dt
+        from practice_app.demo import load_demo
+        from practice_app.reports.charts import ensure_application, trajectory_png
+        from practice_app.services.client_page import load_client_page
+        from practice_app.storage.database import open_database
+
+        ensure_application()
+        db = open_database({str(tmp_path / "demo.sqlite3")!r})
+        load_demo(db, today=dt.date(2026, 12, 1))
+        with db.session() as s:
+            page = load_client_page(s, "C0034")
+        db.dispose()
+        for _ in range(35):
+            trajectory_png(page.episodes[0], page.outcome, page.alliance)
+        print("drew 35")
+        """
+    )
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "drew 35" in done.stdout
