@@ -225,14 +225,9 @@ def alliance_summary(
     )
 
 
-def red_run(e: EpisodeView) -> int:
-    """Red outcome measurements in a row up to the latest one."""
-    run = 0
-    for s in e.sessions:
-        if s.signal == "none":
-            continue
-        run = run + 1 if s.signal == "red" else 0
-    return run
+def red_count(e: EpisodeView) -> int:
+    """Measurements at which the outcome signal was red."""
+    return sum(1 for s in e.sessions if s.signal == "red")
 
 
 def signals(
@@ -272,15 +267,24 @@ def signals(
                 f"{PROMPT_FROM}th)",
             )
         )
-    run = red_run(e)
-    good_alliance = alliance is not None and alliance.signal != "red"
-    if run >= BUNT_FROM and good_alliance and not e.prompt:
+    # The "sacrifice bunt" (science.md section 7), as the weekly review and the Learning
+    # screen list it: open, red at BUNT_FROM+ measurements, latest alliance not below cutoff.
+    reds = red_count(e)
+    a_def = page.alliance
+    good_alliance = (
+        alliance is not None
+        and alliance.latest is not None
+        and a_def is not None
+        and not a_def.is_clinical(alliance.latest)
+    )
+    if reds >= BUNT_FROM and good_alliance and not e.ending:
         notes.append(
             SignalNote(
                 "red",
-                "Consider talking about moving on",
-                f"red for the last {run} measurements while the alliance is good: a "
-                "conversation about changing approach or referring on",
+                "Red despite a good alliance",
+                f"red at {reds} of {e.n} measurements while the alliance holds: the "
+                "relationship works, the approach may not. Consider talking about changing "
+                "approach or referring on",
             )
         )
     for m in e.sudden:

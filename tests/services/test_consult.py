@@ -305,3 +305,46 @@ def test_the_picker_puts_open_not_on_track_episodes_first(brief_db: Database) ->
         ("X-99", "open", "none"),
         ("K-07", "Planned ending", "green"),
     ]
+
+
+def _flat_client(db: Database, code: str, last_srs: float) -> None:
+    """Nine flat ORS scores (red from the 6th: 4 reds) with a steady SRS ending at last_srs."""
+    with db.session() as s:
+        ors = s.scalars(select(Instrument).where(Instrument.name == "ORS")).one()
+        srs = s.scalars(select(Instrument).where(Instrument.name == "SRS")).one()
+        episode = Episode(client=Client(code=code), therapist=Therapist(code=f"T-{code}"))
+        for number in range(1, 10):
+            day = TODAY - dt.timedelta(days=7 * (10 - number))
+            alliance = last_srs if number == 9 else 38.0
+            episode.sessions.append(
+                Session(
+                    number=number,
+                    date=day,
+                    scores=[
+                        Score(instrument=ors, total=20.0),
+                        Score(instrument=srs, total=alliance),
+                    ],
+                )
+            )
+        s.add(episode)
+
+
+def test_red_despite_a_good_alliance_follows_the_app_wide_bunt_rule(db: Database) -> None:
+    from practice_app.analysis.patterns import BUNT_MIN_RED
+    from practice_app.services.consult_view import BUNT_FROM
+    from practice_app.services.patterns import load_bunt_list
+
+    assert BUNT_FROM == BUNT_MIN_RED
+    _flat_client(db, "B-01", 38.0)
+    _flat_client(db, "B-02", 35.0)  # latest SRS below the cutoff 36: not a bunt
+    with db.session() as s:
+        good = load_consult_brief(s, "B-01", today=TODAY)
+        weak = load_consult_brief(s, "B-02", today=TODAY)
+        listed = {row.client for row in load_bunt_list(s, today=TODAY)}
+    assert [p.signal for p in good.trajectory.points] == (
+        ["none", "green"] + ["orange"] * 3 + ["red"] * 4
+    )
+    bunt = [n for n in good.signals if n.title == "Red despite a good alliance"]
+    assert len(bunt) == 1 and "red at 4 of 9 measurements" in bunt[0].text
+    assert not [n for n in weak.signals if n.title == "Red despite a good alliance"]
+    assert listed == {"B-01"}
