@@ -288,6 +288,8 @@ def _draw_expected(canvas: _Canvas, episode: EpisodeView) -> None:
             plot.addItem(curve)
             canvas.add_legend("╌", colour, name)
         return
+    # Starter rules: mark the measurements where they start to apply, labelled low
+    # on the plot (the alliance line runs along the top).
     for n, text, colour in (
         (ORANGE_FROM, "3rd: orange if no change", "#ef8f00"),
         (RED_FROM, "6th: red if no reliable change", FAIL),
@@ -299,7 +301,7 @@ def _draw_expected(canvas: _Canvas, episode: EpisodeView) -> None:
             angle=90,
             pen=_pen(colour, 1.0, Qt.PenStyle.DashDotLine),
             label=text,
-            labelOpts={"position": 0.96, "color": colour, "anchors": [(0, 0), (0, 0)]},
+            labelOpts={"position": 0.05, "color": colour, "anchors": [(0, 1), (0, 1)]},
         )
         line.label.setFont(_font(7.5))
         plot.addItem(line)
