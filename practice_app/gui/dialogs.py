@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import QDialog, QWidget
 
 from practice_app import __version__
@@ -34,8 +35,22 @@ class AboutDialog(QDialog):
         self.ui.copyrightLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
 
+def dropped_path(mime: QMimeData) -> Path | None:
+    """The first local file or folder among dragged data (None for text, web links, ...)."""
+    for url in mime.urls() if mime.hasUrls() else []:
+        if url.isLocalFile() and url.toLocalFile():
+            return Path(url.toLocalFile())
+    return None
+
+
 class WelcomePage(QWidget):
-    """The first thing an empty database shows: load demo data, start fresh, or an extra action."""
+    """The first thing an empty database shows: load demo data, start fresh, or an extra action.
+
+    A file (or an export folder) dropped anywhere on the page asks for an import:
+    ``file_dropped`` carries its path; the window opens the import wizard with it.
+    """
+
+    file_dropped = Signal(object)  # pathlib.Path
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,8 +59,29 @@ class WelcomePage(QWidget):
         self.ui.titleLabel.setObjectName("welcomeTitle")
         self.ui.loadDemoHint.setObjectName("hint")
         self.ui.startFreshHint.setObjectName("hint")
+        self.ui.dropHint.setObjectName("hint")
         self.ui.statusLabel.setObjectName("hint")
         self.ui.statusLabel.setVisible(False)  # shown when there is something to say
+        self.setAcceptDrops(True)
+
+    def _busy(self) -> bool:
+        return self.ui.progressBar.isVisible()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept a dragged local file or folder (not while demo data is being written)."""
+        if not self._busy() and dropped_path(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Ask for the dropped file to be imported."""
+        path = dropped_path(event.mimeData())
+        if path is None or self._busy():
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.file_dropped.emit(path)
 
     def set_busy(self, busy: bool) -> None:
         """Disable the choices and show the progress bar (or the reverse)."""

@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         ui.loadDemoButton.clicked.connect(self.load_demo)
         ui.startFreshButton.clicked.connect(lambda: self.show_view(None))
         ui.cancelButton.clicked.connect(self._cancel_demo)
+        self.welcome.file_dropped.connect(self._import_dropped)
         for spec in EXTRA_ACTIONS:
             if spec.on_welcome:
                 button = QPushButton(spec.label)
@@ -165,6 +166,12 @@ class MainWindow(QMainWindow):
                 hint.setWordWrap(True)
                 ui.actionsLayout.insertWidget(2, hint)
                 ui.actionsLayout.insertWidget(2, button)
+
+    def _import_dropped(self, path: Path) -> None:
+        """A file dropped on the welcome page: the import wizard, with that file chosen."""
+        from practice_app.gui.import_wizard import open_import_wizard  # only when asked
+
+        open_import_wizard(self, path)
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value(GEOMETRY_KEY)

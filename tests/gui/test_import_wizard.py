@@ -101,6 +101,51 @@ def test_the_file_menu_and_the_welcome_page_open_the_wizard(
     assert any(w.isVisible() for w in window.findChildren(ImportWizard))
 
 
+def _drag_events(mime: QMimeData) -> tuple[QDragEnterEvent, QDropEvent]:
+    point, action = QPointF(40, 40), Qt.DropAction.CopyAction
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    return (
+        QDragEnterEvent(point, action, mime, buttons, modifiers),
+        QDropEvent(point, action, mime, buttons, modifiers),
+    )
+
+
+def test_a_file_dropped_on_the_welcome_page_opens_the_wizard_with_it(
+    qtbot: Any, make_window: MakeWindow, db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    window = _shown_window(qtbot, make_window, db)
+    welcome = window.welcome
+    assert welcome.ui.dropHint.isVisible()  # the page says it takes a dropped file
+    text_only = QMimeData()
+    text_only.setText("not a file")
+    enter, drop = _drag_events(text_only)
+    QApplication.sendEvent(welcome, enter)
+    assert not enter.isAccepted()
+    QApplication.sendEvent(welcome, drop)
+    assert not drop.isAccepted()
+    assert window.findChildren(ImportWizard) == []  # text is not a file: nothing opens
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    enter, drop = _drag_events(mime)
+    QApplication.sendEvent(welcome, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(welcome, drop)
+    assert drop.isAccepted()
+    wizards = window.findChildren(ImportWizard)
+    assert len(wizards) == 1 and wizards[0].isVisible()
+    wizard = wizards[0]
+    assert wizard.file_page.path_edit.text() == str(path)
+    assert wizard.next_button.isEnabled()  # the dropped file is chosen: on to the mapping
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.mapping_page.preview is not None, timeout=TIMEOUT)
+    _validate(qtbot, wizard)
+    _import(qtbot, wizard)
+    assert _counts(db) == (3, 5, 9)
+    wizard.close()
+
+
 def test_the_preview_shows_the_first_rows_and_where_each_column_goes(
     qtbot: Any, make_window: MakeWindow, db: Database, tmp_path: Path
 ) -> None:

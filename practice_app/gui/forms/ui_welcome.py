@@ -84,6 +84,12 @@ class Ui_WelcomeWidget(object):
 
         self.cardLayout.addLayout(self.actionsLayout)
 
+        self.dropHint = QLabel(self.card)
+        self.dropHint.setObjectName(u"dropHint")
+        self.dropHint.setWordWrap(True)
+
+        self.cardLayout.addWidget(self.dropHint)
+
         self.progressLayout = QHBoxLayout()
         self.progressLayout.setObjectName(u"progressLayout")
         self.progressBar = QProgressBar(self.card)
@@ -141,6 +147,7 @@ class Ui_WelcomeWidget(object):
         self.startFreshButton.setToolTip(QCoreApplication.translate("WelcomeWidget", u"Keep this database empty and go to the overview", None))
 #endif // QT_CONFIG(tooltip)
         self.startFreshHint.setText(QCoreApplication.translate("WelcomeWidget", u"Begin with an empty database and add your own clients and practice.", None))
+        self.dropHint.setText(QCoreApplication.translate("WelcomeWidget", u"Tip: you can also drop a CSV or XLSX file, or an export folder, anywhere on this page to import it.", None))
         self.cancelButton.setText(QCoreApplication.translate("WelcomeWidget", u"Cancel", None))
         self.statusLabel.setText("")
         pass
