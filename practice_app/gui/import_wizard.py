@@ -249,12 +249,8 @@ class ImportWizard(QDialog):
         self.summary: ImportSummary | None = None
         self.setWindowTitle("Import outcome history")
         self.setObjectName("importWizard")
-        # The app style gives #primaryButton precedence over :disabled; restore the grey here.
-        self.setStyleSheet(
-            "QDialog#importWizard { background: #f6f7f8; }"
-            "QPushButton#primaryButton:disabled { color: #90a4ae; background: #eceff1;"
-            " border-color: #cfd8dc; }"
-        )
+        # A disabled Next is greyed by the app style (QPushButton#primaryButton:disabled).
+        self.setStyleSheet("QDialog#importWizard { background: #f6f7f8; }")
         self.setMinimumSize(960, 660)
         self.file_page = pages.FilePage(self)
         self.mapping_page = pages.MappingPage(self)
