@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from practice_app.analysis.categories import CATEGORIES, DETERIORATED, HARMED, IMPROVED, RECOVERED
-from practice_app.analysis.scores import BoolArray
+from practice_app.analysis.scores import BoolArray, IntArray
 from practice_app.analysis.scores import episode_index as to_rows
 from practice_app.analysis.signals import GREEN, ORANGE, RED
 from practice_app.services.weekly_state import Snapshot, WeeklyData
@@ -63,7 +63,7 @@ def episode_name(data: WeeklyData, e: int) -> str:
     """ "C0042" or "C0042 (episode 2)" when the client has several episodes."""
     eps = data.episodes
     code = eps.client_code[e]
-    if eps.client_code.count(code) > 1:
+    if data.episodes_per_client.get(code, 0) > 1:
         label = eps.external_id[e] or str(int(eps.id[e]))
         return f"{code} (episode {label})"
     return code
@@ -325,11 +325,22 @@ CATEGORY_TEXT = {
 }
 
 
+def _changed_rows(prev: Snapshot, now: Snapshot) -> IntArray:
+    """Rows whose state differs between the snapshots (the only ones worth a closer look)."""
+    mask = now.exists & ~(prev.exists & prev.closed)
+    differs = ~prev.exists | (now.closed != prev.closed)
+    for a, b in ((now.outcome, prev.outcome), (now.alliance, prev.alliance)):
+        if a is not None and b is not None:
+            differs |= (a.signal != b.signal) | (a.alliance != b.alliance)
+            differs |= a.category != b.category
+    return np.flatnonzero(mask & differs)
+
+
 def changes(data: WeeklyData, prev: Snapshot, now: Snapshot) -> list[ChangeItem]:
     """What changed between two snapshots, bad news first."""
     eps = data.episodes
     out: list[ChangeItem] = []
-    for e in np.flatnonzero(now.exists).tolist():
+    for e in _changed_rows(prev, now).tolist():
         code, label, eid = eps.client_code[e], _label(data, e), int(eps.id[e])
         name, view = episode_name(data, e), f"client:{code}"
         o, p = now.outcome, prev.outcome

@@ -15,6 +15,7 @@ signals of closed pool episodes) are skipped because the review never shows thos
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,6 +76,8 @@ class WeeklyData:
     outcome_scores: ScoreRows | None
     alliance: InstrumentDef | None
     alliance_scores: ScoreRows | None
+    episodes_per_client: dict[str, int]
+    """How many episodes each client code has (to name the episode only when needed)."""
 
     def session_date(self, episode_id: int, number: int) -> dt.date | None:
         """The date of one session (None when unknown)."""
@@ -133,8 +136,9 @@ def load_weekly_data(session: OrmSession, therapist_code: str | None = None) -> 
     defs = instruments_in_use(session)
     outcome = next((d for d in defs if not d.alliance and d.reliable_change is not None), None)
     alliance = next((d for d in defs if d.alliance), None)
+    episodes = load_episodes(session, therapist_code=therapist_code)
     return WeeklyData(
-        episodes=load_episodes(session, therapist_code=therapist_code),
+        episodes=episodes,
         sessions=load_session_dates(session, therapist_code),
         outcome=outcome,
         outcome_scores=load_scores(session, outcome.name, therapist_code=therapist_code)
@@ -144,6 +148,7 @@ def load_weekly_data(session: OrmSession, therapist_code: str | None = None) -> 
         alliance_scores=load_scores(session, alliance.name, therapist_code=therapist_code)
         if alliance
         else None,
+        episodes_per_client=dict(Counter(episodes.client_code)),
     )
 
 
