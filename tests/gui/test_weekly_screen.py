@@ -71,6 +71,10 @@ def test_the_window_opens_on_the_weekly_review(
     assert all(item.level == "red" for item in screen.data.attention[:first_orange])
     assert screen.streak_card.value.text() == "2 weeks"
     assert not screen.next_button.isEnabled()  # no weeks in the future
+    # A note with markup is shown as typed, never interpreted.
+    entries = [r for r in _rows(screen.entries_list) if r.body.text()]
+    assert entries and entries[0].body.text() == "Role-played the <b>hard</b> conversation"
+    assert entries[0].body.textFormat() == Qt.TextFormat.PlainText
 
 
 def test_completing_the_review_by_keyboard_stores_it_and_extends_the_streak(
