@@ -141,6 +141,14 @@ HOME_VIEW = "weekly"
 
 EXTRA_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
+        key="log-practice",
+        label="Log Practice…",
+        description="Log a deliberate-practice entry in the journal",
+        handler="practice_app.gui.practice_dialog:log_practice",
+        on_welcome=False,
+        shortcut="Ctrl+L",
+    ),
+    ActionSpec(
         key="import",
         label="Import a file…",
         description="Bring in your outcome history from a CSV or Excel file (OpenFIT, CamCOPS, "
@@ -162,14 +170,6 @@ EXTRA_ACTIONS: tuple[ActionSpec, ...] = (
         description="Replace this database with a backup (a copy of it is kept first)",
         handler="practice_app.gui.file_actions:restore_dialog",
         on_welcome=False,
-    ),
-    ActionSpec(
-        key="log-practice",
-        label="Log Practice…",
-        description="Log a deliberate-practice entry in the journal",
-        handler="practice_app.gui.practice_dialog:log_practice",
-        on_welcome=False,
-        shortcut="Ctrl+L",
     ),
 )
 """Commands offered on the welcome page, the File menu and empty screens."""
