@@ -61,7 +61,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "report", "practice_app.cli.report", "write the weekly review or a consultation brief"
     ),
-    CommandSpec("practice", "practice_app.cli.practice", "the practice journal: add, list, summary"),
+    CommandSpec("practice", "practice_app.cli.practice", "practice journal: add, list, summary"),
     CommandSpec("objectives", "practice_app.cli.objectives", "the development plan's objectives"),
     CommandSpec("patterns", "practice_app.cli.patterns", "recurring patterns in poor outcomes"),
     CommandSpec("lessons", "practice_app.cli.lessons", "what clients taught you, with tags"),
