@@ -51,7 +51,7 @@ def data() -> DemoData:
 
 
 def ors(e: DemoEpisode) -> list[float]:
-    return [s.scores["ORS"].total for s in e.sessions]
+    return [s.scores["ORS"].total for s in e.sessions if "ORS" in s.scores]
 
 
 def measured(data: DemoData) -> list[DemoEpisode]:
@@ -97,19 +97,26 @@ def recent(data: DemoData, e: DemoEpisode) -> bool:
 
 
 def test_every_score_is_four_items_summing_to_its_total(data: DemoData) -> None:
+    unscored = []
     for e in data.episodes:
         for s in e.sessions:
+            if not s.scores:
+                unscored.append((e, s))
+                continue
             assert set(s.scores) == {"ORS", "SRS"}
             for score in s.scores.values():
                 assert len(score.items) == 4
                 assert all(0.0 <= v <= 10.0 and round(v, 1) == v for v in score.items)
                 assert abs(score.total - sum(score.items)) <= 0.05
                 assert 0.0 <= score.total <= 40.0
+    # One session without scores, planted in the current week for the weekly review.
+    assert [(e.planted, s.date >= monday(data.today)) for e, s in unscored] == [("unscored", True)]
+    assert data.score_count == 2 * (data.session_count - 1)
 
 
 def test_episodes_are_plausible_courses_of_care(data: DemoData) -> None:
     first = TODAY - dt.timedelta(days=3 * 365 + 7)
-    assert 140 <= len(data.episodes) <= 160
+    assert 250 <= len(data.episodes) <= 320
     assert len(data.clients) < len(data.episodes)  # a few clients came back
     for e in data.episodes:
         numbers = [s.number for s in e.sessions]
@@ -167,13 +174,13 @@ def test_early_low_alliance_predicts_dropout(data: DemoData) -> None:
     def dropout(e: DemoEpisode) -> bool:
         return e.ending_reason == "stopped" and ors(e)[-1] - ors(e)[0] < RC
 
-    low = [e for e in closed if min(s.scores["SRS"].total for s in e.sessions[:2]) < 36]
+    low = [e for e in closed if min(s.scores["SRS"].total for s in e.sessions[:2]) < 36]  # scored
     rest = [e for e in closed if e not in low]
     assert len(low) >= 15
     rate_low = np.mean([dropout(e) for e in low])
     rate_rest = np.mean([dropout(e) for e in rest])
     assert rate_low > 2 * rate_rest
-    srs = np.array([s.scores["SRS"].total for e in data.episodes for s in e.sessions])
+    srs = np.array([s.scores["SRS"].total for e in data.episodes for s in e.sessions if s.scores])
     assert np.median(srs) >= 37.0  # most sessions rate the alliance well
 
 
@@ -203,7 +210,7 @@ def test_employer_referrals_are_a_recurring_not_on_track_pattern(data: DemoData)
         has = employer & in_period
         assert has.sum() >= 15
         rr, p = _fisher(flags[in_period], employer[in_period])
-        assert rr >= 2.0 and p < 0.05
+        assert rr >= 1.6 and p < 0.05
 
     # Across every attribute value with 5+ episodes, only the employer referral is a
     # pattern after the Benjamini-Hochberg correction.
@@ -397,7 +404,7 @@ def test_load_demo_writes_every_row_and_clear_removes_them(tmp_path: Path) -> No
         assert summary.clients == n["client"] == len(expected.clients)
         assert summary.episodes == n["episode"] == len(expected.episodes)
         assert summary.sessions == n["session"] == expected.session_count
-        assert summary.scores == n["score"] == 2 * expected.session_count
+        assert summary.scores == n["score"] == expected.score_count
         assert summary.practice_entries == n["practice_entry"] == len(expected.practice_entries)
         assert summary.weekly_reviews == n["weekly_review"] == len(expected.weekly_reviews)
         assert summary.lessons == n["client_lesson"] == len(expected.lessons)
@@ -411,7 +418,7 @@ def test_load_demo_writes_every_row_and_clear_removes_them(tmp_path: Path) -> No
         ).fetchall()
         open_count = con.execute("SELECT count(*) FROM episode WHERE end_date IS NULL").fetchone()
         con.close()
-        assert len(rows) == expected.session_count
+        assert len(rows) == expected.session_count - 1  # one planted unscored session
         for total, items in rows:
             assert abs(total - sum(float(v) for v in items.strip("[]").split(","))) <= 0.05
         assert open_count[0] == sum(e.end_date is None for e in expected.episodes) > 0

@@ -11,10 +11,12 @@ import datetime as dt
 import numpy as np
 
 from practice_app.demo.calendar import to_workday
+from practice_app.demo.current import plant_current_week
 from practice_app.demo.model import DemoData, DemoSummary, DemoTherapist
 from practice_app.demo.outcomes import generate_outcomes, heavy_windows
 from practice_app.demo.practice import objectives, practice_entries
 from practice_app.demo.reviews import briefs, lessons, weekly_reviews
+from practice_app.demo.skill import practice_plan
 from practice_app.demo.writer import write_demo
 from practice_app.progress import Progress
 from practice_app.storage.contents import clear_user_data, database_is_empty
@@ -40,11 +42,14 @@ def generate(seed: int = 1, today: dt.date | None = None) -> DemoData:
     today = today or dt.date.today()
     first = to_workday(today - dt.timedelta(days=YEARS_DAYS))
     # Independent streams, so tuning one part leaves the others' numbers as they were.
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     heavy = heavy_windows(streams[0], first, today)
-    clients, episodes = generate_outcomes(streams[0], first, today, heavy)
+    plan = practice_plan(streams[1], first, today, heavy)
+    clients, episodes = generate_outcomes(streams[0], first, today, heavy, plan.skill_at)
+    planted = plant_current_week(streams[4], today, len(clients) + 1, len(episodes) + 1)
+    clients, episodes = clients + planted[0], episodes + planted[1]
     objs = objectives(first, today, episodes)
-    entries = practice_entries(streams[1], first, today, heavy, episodes, objs)
+    entries = practice_entries(streams[1], today, plan, episodes, objs)
     return DemoData(
         seed=seed,
         today=today,

@@ -59,6 +59,8 @@ class DemoEpisode:
     dropout: bool = False
     early_low_alliance: bool = False
     heavy_load: bool = False
+    planted: str = ""
+    """For the current week's planted clients: stuck, sudden-loss, recovering or unscored."""
 
     @property
     def last_date(self) -> dt.date:

@@ -3,21 +3,34 @@
 The shapes follow science.md: typical adult intake ORS 16-19 (some non-clinical),
 most change early (score = intake + b x ln(session)), about 60% reliably improved,
 about 8% deteriorated, dropouts mostly after a low early SRS, a few planted sudden
-gains and losses (Tang & DeRubeis 1999 criteria), slightly worse outcomes in
-heavy-load periods, and one hidden recurring pattern: clients referred by an
-employer are far more often not on track, before and within the last 12 months.
-"""
+gains and losses (Tang & DeRubeis 1999 criteria), and one hidden recurring pattern:
+clients referred by an employer are far more often not on track, before and within
+the last 12 months. A full-time caseload (about 270 episodes in three years). Two
+links give the Practice screen's results tabs something to find: the speed of change
+follows the practice of the months the episode ran (demo.skill), and outcomes worsen
+when the week holds more sessions than the therapist's typical week (heavy periods)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from practice_app.demo import texts
-from practice_app.demo.calendar import DAY, draw, in_windows, is_workday, to_workday
+from practice_app.demo.calendar import (
+    DAY,
+    WEEK,
+    draw,
+    in_windows,
+    is_holiday,
+    is_workday,
+    monday,
+    to_workday,
+)
 from practice_app.demo.model import DemoClient, DemoEpisode, DemoScore, DemoSession
 
 Windows = tuple[tuple[dt.date, dt.date], ...]
@@ -27,8 +40,18 @@ ORS_RC = 5.0
 T_CRIT_DF4 = 2.776
 """Two-sided 5% t for 4 df: Tang & DeRubeis criterion 3 with both windows full."""
 
-N_MAIN_EPISODES = 146
-N_RETURNING = 6
+N_MAIN_EPISODES = 262
+N_RETURNING = 10
+SKILL_DELAY = dt.timedelta(days=56)
+"""Skill is taken a month into the episode, where most of the change happens."""
+HEAVY_INTAKE = 2.2
+"""Intake in a heavy period, relative to the usual rate."""
+LOAD_KNEE = 3.0
+"""Outcomes suffer once the week holds more than LOAD_KNEE sessions above the typical week."""
+LOAD_SLOPE = 0.05
+LOAD_STALL = 0.05
+"""Per session a week above the knee, early change shrinks by LOAD_SLOPE and LOAD_STALL
+more of the clients who would have responded stay flat."""
 EMPLOYER_SHARE = 0.32
 OTHER_REFERRALS = (("GP", 0.36), ("Self", 0.34), ("Insurance", 0.20), ("Court", 0.10))
 GENDERS = (("Female", 0.60), ("Male", 0.37), ("Non-binary", 0.03))
@@ -53,7 +76,9 @@ class _Plan:
     intake: float
     reason: str
     skill: float = 1.0
-    """Multiplier of the early-change slope: grows slowly with the years of practice."""
+    """Multiplier of the early-change slope: follows the preceding months' practice."""
+    load: float = 1.0
+    """Multiplier of the early-change slope for the weekly load while the episode ran."""
 
 
 def _pick(rng: np.random.Generator, table: tuple[tuple[str, float], ...]) -> str:
@@ -61,11 +86,24 @@ def _pick(rng: np.random.Generator, table: tuple[tuple[str, float], ...]) -> str
 
 
 def heavy_windows(rng: np.random.Generator, first: dt.date, today: dt.date) -> Windows:
-    """Three ten-week stretches in which the therapist took on many more clients."""
+    """Three ten-week stretches in which the therapist took on many more clients.
+
+    Each is moved by whole weeks to the nearest place clear of the holidays, so that
+    every heavy stretch is ten full working weeks.
+    """
     span = (today - first).days
     windows = []
     for fraction in (0.25, 0.55, 0.82):
         start = first + dt.timedelta(days=int(span * fraction + rng.integers(-30, 31)))
+        shifts = sorted(range(-20, 21), key=abs)
+        start = next(
+            (
+                start + k * WEEK
+                for k in shifts
+                if not any(is_holiday(start + k * WEEK + i * DAY) for i in range(71))
+            ),
+            start,
+        )
         windows.append((start, start + dt.timedelta(days=70)))
     return tuple(windows)
 
@@ -73,16 +111,23 @@ def heavy_windows(rng: np.random.Generator, first: dt.date, today: dt.date) -> W
 def _start_dates(
     rng: np.random.Generator, first: dt.date, today: dt.date, heavy: Windows, n: int
 ) -> list[dt.date]:
-    # Intake rate grows over the years (a practice filling up) and doubles in heavy periods.
+    # A full-time caseload from the start (the clients already in care when the record
+    # begins come in as a burst of intakes), a slow rise, and double intake in heavy periods.
     span = (today - first).days
     days = [first + dt.timedelta(days=i) for i in range(span)]
     weights = np.array(
         [
-            (0.75 + 0.5 * i / span) * (2.0 if in_windows(d, heavy) else 1.0) * is_workday(d)
+            (0.95 + 0.1 * i / span)
+            * (1.0 + 1.5 * math.exp(-i / 45))
+            * (HEAVY_INTAKE if in_windows(d, heavy) else 1.0)
+            * is_workday(d)
             for i, d in enumerate(days)
         ]
     )
-    picks = np.sort(rng.choice(span, size=n, p=weights / weights.sum()))
+    # Stratified draws: a full practice fills the slots that free up, so intakes follow
+    # the planned rate closely instead of bunching by chance as independent draws would.
+    cdf = np.cumsum(weights) / weights.sum()
+    picks = np.searchsorted(cdf, (np.arange(n) + rng.random(n)) / n, side="right")
     return [days[int(i)] for i in picks]
 
 
@@ -114,16 +159,16 @@ def _clients(rng: np.random.Generator, starts: list[dt.date], today: dt.date) ->
     return clients
 
 
-def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool, when: float) -> _Plan:
-    """Plan one episode; ``when`` is its start as a fraction of the three years (0-1)."""
+def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool, skill: float) -> _Plan:
+    """Plan one episode; ``skill`` is the therapist's skill at its start (about 0.8-1.3)."""
     employer = client.referral_source == "Employer"
     if rng.random() < 0.14:
         intake = min(35.0, max(25.5, rng.normal(28.5, 2.5)))
     else:
         intake = min(24.5, max(3.0, rng.normal(17.0, 5.5)))
     p_resp, p_det = (0.24, 0.12) if employer else (0.88, 0.05)
-    if heavy:
-        p_resp -= 0.06
+    # Practice shows in who responds at all, not only in how fast (Chow et al. 2015).
+    p_resp = min(0.95, p_resp + 0.5 * (skill - 1.0))
     if intake >= 25:
         p_resp *= 0.8
     u = rng.random()
@@ -134,7 +179,9 @@ def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool, when: float
             rng, (("planned", 0.86), ("other", 0.08), ("referred", 0.03), ("stopped", 0.03))
         )
     elif kind == "flat":
-        length = 7 + int(rng.poisson(5)) + (int(rng.poisson(9)) if rng.random() < 0.2 else 0)
+        # Feedback-informed: a stuck episode is talked about and mostly ended or referred
+        # on within a few months, so few linger on the caseload for long.
+        length = 6 + int(rng.poisson(3)) + (int(rng.poisson(7)) if rng.random() < 0.12 else 0)
         table = (
             (("referred", 0.4), ("planned", 0.3), ("stopped", 0.2), ("other", 0.1))
             if length >= 10
@@ -142,7 +189,7 @@ def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool, when: float
         )
         reason = _pick(rng, table)
     else:
-        length = 5 + int(rng.poisson(5))
+        length = 4 + int(rng.poisson(4))
         reason = _pick(
             rng, (("referred", 0.45), ("stopped", 0.3), ("other", 0.15), ("planned", 0.1))
         )
@@ -152,8 +199,6 @@ def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool, when: float
         length = int(rng.integers(1, 4 if low_alliance else 5))
         reason = "stopped"
     length = int(np.clip(length, 1, 25))
-    # A modest rise in effectiveness over the years, alongside the rising practice hours.
-    skill = 0.94 + 0.12 * when
     return _Plan(kind, length, dropout, low_alliance, heavy, intake, reason, skill)
 
 
@@ -174,7 +219,7 @@ def _ors_means(rng: np.random.Generator, plan: _Plan, length: int) -> tuple[np.n
     room = min(1.0, (40.0 - intake) / 21.0)
     jump_at = 0
     if plan.kind == "responder":
-        b = max(3.0, rng.normal(6.0, 1.3)) * room * plan.skill * (0.88 if plan.heavy else 1.0)
+        b = max(3.0, rng.normal(6.0, 1.3)) * room * plan.skill * plan.load
         mu = intake + b * np.log(n)
     elif plan.kind == "flat":
         mu = intake + rng.normal(0.3, 0.7) * np.log(n)
@@ -188,7 +233,7 @@ def _ors_means(rng: np.random.Generator, plan: _Plan, length: int) -> tuple[np.n
     return np.clip(mu, 1.5, 38.5), jump_at
 
 
-def _scores(
+def item_scores(
     rng: np.random.Generator, totals: np.ndarray, offsets: np.ndarray, sd: float
 ) -> list[DemoScore]:
     """Split each total into items (one decimal, 0-10) around total/4; re-sum the items."""
@@ -228,7 +273,7 @@ def _ors(rng: np.random.Generator, plan: _Plan, length: int) -> list[DemoScore]:
         sd = 0.6 if sudden else 1.3
         for i in range(1, length):
             noise[i] = 0.3 * noise[i - 1] + rng.normal(0.0, sd)
-        scores = _scores(rng, np.clip(mu + noise, 0.4, 39.6), offsets, 0.45)
+        scores = item_scores(rng, np.clip(mu + noise, 0.4, 39.6), offsets, 0.45)
         sign = 1 if plan.kind == "sudden-gain" else -1
         if not sudden or sudden_change([s.total for s in scores], jump_at, sign):
             return scores
@@ -247,7 +292,7 @@ def _srs(rng: np.random.Generator, plan: _Plan, length: int) -> list[DemoScore]:
     else:
         dips = (n >= 3) & (rng.random(length) < 0.04)
         totals = np.minimum(39.7, base + 0.2 * np.log(n)) + noise - 2.5 * dips
-    return _scores(rng, np.clip(totals, 0.0, 40.0), offsets, 0.3)
+    return item_scores(rng, np.clip(totals, 0.0, 40.0), offsets, 0.3)
 
 
 def _note(rng: np.random.Generator, plan: _Plan, n: int, length: int, srs: float) -> str | None:
@@ -267,11 +312,10 @@ def _episode(
     rng: np.random.Generator,
     key: int,
     client: DemoClient,
-    start: dt.date,
     plan: _Plan,
+    planned_dates: list[dt.date],
     today: dt.date,
 ) -> DemoEpisode:
-    planned_dates = _schedule(rng, start, plan.length)
     dates = [d for d in planned_dates if d <= today]
     ors, srs = _ors(rng, plan, plan.length), _srs(rng, plan, plan.length)
     sessions = []
@@ -291,7 +335,7 @@ def _episode(
         key=key,
         client_key=client.key,
         external_id=f"E{key:04d}",
-        start_date=start,
+        start_date=dates[0],
         end_date=None if is_open else dates[-1],
         ending_reason=None if is_open else plan.reason,
         sessions=tuple(sessions),
@@ -338,38 +382,92 @@ def _plant_sudden(
     return result
 
 
+def episode_loads(schedules: list[list[dt.date]], today: dt.date) -> tuple[np.ndarray, float]:
+    """Each episode's mean sessions per working week from its first to its last session,
+    and the typical (median) working week.
+
+    The app's definition (analysis.practice_results.episode_load): all sessions of the
+    week count, and weeks without any session (holidays) are left out.
+    """
+    held = [[d for d in dates if d <= today] for dates in schedules]
+    weeks = Counter(monday(d) for dates in held for d in dates)
+    if not weeks:
+        return np.zeros(len(schedules)), 0.0
+    base = min(weeks)
+    n_weeks = (max(weeks) - base).days // 7 + 1
+    counts = np.zeros(n_weeks)
+    for w, c in weeks.items():
+        counts[(w - base).days // 7] = c
+    sessions = np.concatenate([[0.0], np.cumsum(counts)])
+    working = np.concatenate([[0.0], np.cumsum(counts > 0)])
+    out = np.zeros(len(schedules))
+    for i, dates in enumerate(held):
+        a, b = (monday(dates[0]) - base).days // 7, (monday(dates[-1]) - base).days // 7
+        out[i] = (sessions[b + 1] - sessions[a]) / max(1.0, working[b + 1] - working[a])
+    return out, float(np.median(counts[counts > 0]))
+
+
+def _strained(
+    rng: np.random.Generator, plan: _Plan, load: float, knee: float, skill: float
+) -> _Plan:
+    """The plan under the weekly load and the skill of the months the episode ran.
+
+    Above ``knee`` sessions a week early change shrinks and some clients who would
+    have responded do not; the speed of change follows the practice done meanwhile.
+    """
+    excess = max(0.0, load - knee)
+    factor = max(0.55, 1.0 - LOAD_SLOPE * excess)
+    kind = plan.kind
+    if kind == "responder" and rng.random() < min(0.4, LOAD_STALL * excess):
+        kind = "flat"
+    return replace(plan, kind=kind, load=factor, skill=skill)
+
+
 def generate_outcomes(
-    rng: np.random.Generator, first: dt.date, today: dt.date, heavy: Windows
+    rng: np.random.Generator,
+    first: dt.date,
+    today: dt.date,
+    heavy: Windows,
+    skill_at: Callable[[dt.date, dt.date | None], float],
 ) -> tuple[list[DemoClient], list[DemoEpisode]]:
     """Generate the clients and their episodes between ``first`` and ``today``."""
     starts = _start_dates(rng, first, today, heavy, N_MAIN_EPISODES)
     clients = _clients(rng, starts, today)
-    span = (today - first).days
-
-    def when(day: dt.date) -> float:
-        return (day - first).days / span
-
     plans = [
-        _plan(rng, c, in_windows(s, heavy), when(s)) for c, s in zip(clients, starts, strict=True)
+        _plan(rng, c, in_windows(s, heavy), skill_at(s + SKILL_DELAY, None))
+        for c, s in zip(clients, starts, strict=True)
     ]
     plans = _plant_sudden(rng, plans, starts, today)
-    episodes = [
-        _episode(rng, i + 1, c, s, p, today)
-        for i, (c, s, p) in enumerate(zip(clients, starts, plans, strict=True))
-    ]
+    schedules = [_schedule(rng, s, p.length) for s, p in zip(starts, plans, strict=True)]
+    owners = list(range(len(plans)))
     # A few clients come back for a second episode months after a planned ending.
     candidates = [
-        e
-        for e in episodes
-        if e.ending_reason == "planned" and e.last_date < today - dt.timedelta(days=300)
+        i
+        for i, p in enumerate(plans)
+        if p.reason == "planned" and schedules[i][-1] < today - dt.timedelta(days=300)
     ]
     chosen = rng.choice(len(candidates), size=min(N_RETURNING, len(candidates)), replace=False)
     for j in sorted(int(c) for c in chosen):
-        first_episode = candidates[j]
-        client = clients[first_episode.client_key - 1]
-        start = to_workday(first_episode.last_date + dt.timedelta(days=int(rng.integers(90, 240))))
-        plan = _plan(rng, client, in_windows(start, heavy), when(start))
-        episodes.append(_episode(rng, len(episodes) + 1, client, start, plan, today))
+        i = candidates[j]
+        start = to_workday(schedules[i][-1] + dt.timedelta(days=int(rng.integers(90, 240))))
+        if start > today:
+            continue
+        plans.append(
+            _plan(rng, clients[i], in_windows(start, heavy), skill_at(start + SKILL_DELAY, None))
+        )
+        schedules.append(_schedule(rng, start, plans[-1].length))
+        owners.append(i)
+    # Outcomes follow the load the therapist actually carried while each episode ran.
+    loads, typical = episode_loads(schedules, today)
+    knee = typical + LOAD_KNEE
+    episodes = [
+        _episode(
+            rng, k + 1, clients[owners[k]],
+            _strained(rng, p, float(loads[k]), knee, skill_at(min(dates[-1], today), dates[0])),
+            dates, today,
+        )
+        for k, (p, dates) in enumerate(zip(plans, schedules, strict=True))
+    ]  # fmt: skip
     return clients, episodes
 
 

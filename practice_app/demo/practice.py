@@ -1,8 +1,8 @@
 """Generate the demo development plan (objectives) and the deliberate-practice journal.
 
-Weekly practice rises from about half an hour to about three hours over the three
-years, pauses in the holidays and shrinks in heavy-load periods; activities move
-from study and case review towards recording review, rehearsal and coaching.
+The weekly minutes come from demo.skill's plan (rising from about half an hour to about
+three hours over the three years); activities move from study and case review towards
+recording review, rehearsal and coaching.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from practice_app.demo import texts
-from practice_app.demo.calendar import WEEK, draw, in_windows, is_holiday, monday
+from practice_app.demo.calendar import draw
 from practice_app.demo.model import DemoEpisode, DemoObjective, DemoPracticeEntry
-from practice_app.demo.outcomes import ORS_RC, Windows, starter_red
+from practice_app.demo.outcomes import ORS_RC, starter_red
+from practice_app.demo.skill import PracticePlan
 
 ACTIVITIES = (
     "recording-review",
@@ -160,28 +161,19 @@ def _active_clients(episodes: list[DemoEpisode], day: dt.date) -> list[DemoEpiso
 
 def practice_entries(
     rng: np.random.Generator,
-    first: dt.date,
     today: dt.date,
-    heavy: Windows,
+    plan: PracticePlan,
     episodes: list[DemoEpisode],
     objs: list[DemoObjective],
 ) -> list[DemoPracticeEntry]:
-    """The journal: entries week by week, hours rising over the three years."""
+    """The journal: the planned minutes of each week split into entries."""
     entries: list[DemoPracticeEntry] = []
     red = {e.key for e in episodes if starter_red(e.totals("ORS"))}
-    weeks = []
-    week = monday(first)
-    while week <= today:
-        weeks.append(week)
-        week += WEEK
-    for w, week in enumerate(weeks):
-        t = w / max(1, len(weeks) - 1)
-        hours = 0.5 + 2.8 * t**0.8
-        minutes = hours * 60 * float(np.exp(rng.normal(0.0, 0.3)))
-        if in_windows(week + dt.timedelta(days=2), heavy):
-            minutes *= 0.6  # a full caseload crowds out practice
-        if is_holiday(week + dt.timedelta(days=2)) or rng.random() < 0.08:
+    n = len(plan.weeks)
+    for w, (week, minutes) in enumerate(zip(plan.weeks, plan.minutes, strict=True)):
+        if minutes <= 0:
             continue
+        t = w / max(1, n - 1)
         count = max(1, round(minutes / 40))
         shares = rng.dirichlet(np.ones(count))
         mix = np.array(EARLY_MIX) * (1 - t) + np.array(LATE_MIX) * t
