@@ -14,16 +14,16 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.errors import UserError
+from practice_app.importers.batch import BatchReader, write_batch
 from practice_app.importers.bulk import bulk_mode, rebuilt_indexes
 from practice_app.importers.layouts import Plan, make_plan
 from practice_app.importers.records import (
     Problem,
     RowParser,
-    SessionRecord,
     infer_date_format,
     looks_iso,
 )
-from practice_app.importers.source import Table, open_table
+from practice_app.importers.source import Row, Table, open_table
 from practice_app.importers.writer import INACTIVE_DAYS, Writer
 from practice_app.progress import Progress
 from practice_app.storage.database import Database
@@ -244,21 +244,17 @@ def _run(
     if prepare is not None:
         prepare(writer)
     problems: list[Problem] = []
-    batch: list[SessionRecord] = []
+    reader = BatchReader(parser)
+    raw: list[tuple[int, Row]] = []
     done = 0
-    parse = parser.parse
     for number, cells, done in table.rows():
-        records, row_problems = parse(number, cells)
-        if row_problems:
-            problems.extend(row_problems)
-        elif records:
-            batch.extend(records)
-        if len(batch) >= options.batch_size:
-            writer.write(batch)
-            batch = []
+        raw.append((number, cells))
+        if len(raw) >= options.batch_size:
+            _write(raw, reader, writer, problems)
+            raw = []
             if progress is not None:
                 progress.update(done, table.size, "importing")
-    writer.write(batch)
+    _write(raw, reader, writer, problems)
     writer.finish()
     writer.fix_sequences()
     if progress is not None:
@@ -277,6 +273,29 @@ def _run(
         # Counts of a refused file describe the good rows; nothing of them was kept.
         summary.written = False
     _ = done
+
+
+def _write(
+    raw: list[tuple[int, Row]], reader: BatchReader, writer: Writer, problems: list[Problem]
+) -> None:
+    """Write one batch of rows: column by column when every row is plain, else row by row."""
+    if not raw:
+        return
+    batch = reader.read(raw)
+    if batch is not None and write_batch(writer, batch):
+        return
+    if batch is not None:
+        records = batch.records()
+    else:
+        records = []
+        parse = reader.parser.parse
+        for number, cells in raw:
+            row_records, row_problems = parse(number, cells)
+            if row_problems:
+                problems.extend(row_problems)
+            else:
+                records.extend(row_records)
+    writer.write(records)
 
 
 def import_path(

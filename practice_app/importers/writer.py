@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,18 @@ INACTIVE_DAYS = 45
 """science.md section 5: an imported episode without an ending is inactive after 45 days."""
 _RENUMBER_OFFSET = 1_000_000
 
-SessionKey = int | dt.date
+SessionKey = int | tuple[int, dt.date]
+"""An episode's session: ``eid * KEY_BASE + number``, or ``(eid, date)`` when unnumbered."""
+KEY_BASE = 1 << 20
+"""Above the largest session number (records.py allows 100,000)."""
+
+
+def session_key(eid: int, number: int | None, date: dt.date | None) -> SessionKey:
+    """The key of a session in ``Writer.keys`` (one int for a numbered session)."""
+    if number is not None:
+        return eid * KEY_BASE + number
+    assert date is not None
+    return (eid, date)
 
 
 @dataclass
@@ -34,8 +46,8 @@ class EpisodeState:
     id: int
     new: bool
     by_date: bool = False
-    keys: dict[SessionKey, int] = field(default_factory=dict)
-    """Session number (or date, when the file numbers none) -> session id."""
+    count: int = 0
+    """Sessions keyed so far (a date-only session's provisional number)."""
     first: dt.date | None = None
     last: dt.date | None = None
     case_date: dt.date | None = None
@@ -114,9 +126,11 @@ class Writer:
             self.episodes_plain[(cid, tid)] = eid
             self.episode_meta[eid] = (start, reason)
         self.states: dict[int, EpisodeState] = {}
+        self.keys: dict[SessionKey, int] = {}
+        """Every session this import has seen (file or database) -> session id."""
         self.existing: dict[int, Existing] = {}
         self.next_client = _next_id(conn, self.t_client)
-        self.next_episode = _next_id(conn, self.t_episode)
+        self.first_episode = self.next_episode = _next_id(conn, self.t_episode)
         self.first_session = self.next_session = _next_id(conn, self.t_session)
         self.next_score = _next_id(conn, self.t_score)
         self.sqlite = conn.dialect.name == "sqlite"
@@ -201,9 +215,10 @@ class Writer:
             ).all()
             for sid, eid, number, date, notes in rows:
                 state = self.states[eid]
-                state.keys[date if by_date and date is not None else number] = sid
+                by = by_date and date is not None
+                self.keys[session_key(eid, None if by else number, date)] = sid
+                state.count += 1
                 self.existing[sid] = Existing(date, notes, {})
-                self._extend(state, date)
             ids = [r[0] for r in rows]
             for i in range(0, len(ids), 500):
                 for sid, iid, total, items in self.conn.execute(
@@ -212,15 +227,6 @@ class Writer:
                     )
                 ):
                     self.existing[sid].scores[iid] = (total, items)
-
-    @staticmethod
-    def _extend(state: EpisodeState, date: dt.date | None) -> None:
-        if date is None:
-            return
-        if state.first is None or date < state.first:
-            state.first = date
-        if state.last is None or date > state.last:
-            state.last = date
 
     # -- batches --------------------------------------------------------------------------
 
@@ -251,26 +257,24 @@ class Writer:
         iids = self.instrument_ids
         score_counts = counts.scores
         items_value = self._items_value
-        extend = self._extend
+        keys = self.keys
         for rec, tid, cid, eid in resolved:
             state = states[eid]
             if rec.case_date is not None and state.case_date is None:
                 state.case_date = rec.case_date
-            key: SessionKey
-            if rec.number is not None:
-                key = rec.number
-            else:
-                assert rec.date is not None
-                key, state.by_date = rec.date, True
-            sid = state.keys.get(key)
+            if rec.number is None:
+                state.by_date = True
+            key = session_key(eid, rec.number, rec.date)
+            sid = keys.get(key)
             if sid is not None:
                 if not self._same_session(rec, sid, state, scores):
                     continue
             else:
                 sid = self.next_session
                 self.next_session += 1
-                state.keys[key] = sid
-                number = rec.number if rec.number is not None else len(state.keys)
+                keys[key] = sid
+                state.count += 1
+                number = rec.number if rec.number is not None else state.count
                 if state.by_date:
                     number += _RENUMBER_OFFSET
                 sessions.append((sid, eid, number, rec.date, rec.notes))
@@ -279,7 +283,6 @@ class Writer:
                     scores.append((self.next_score, sid, iids[name], total, items_value(items)))
                     self.next_score += 1
                 counts.new_sessions += 1
-            extend(state, rec.date)
             counts.sessions += 1
             counts.therapists.add(tid)
             counts.clients.add(cid)
@@ -298,7 +301,11 @@ class Writer:
             return
         keys = list(rows[0])
         sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
-        self.conn.exec_driver_sql(sql, [tuple(_sqlite_value(r[k]) for k in keys) for r in rows])
+        get = operator.itemgetter(*keys)
+        values = [(get(r),) for r in rows] if len(keys) == 1 else list(map(get, rows))
+        if any(isinstance(v, dt.date) for r in values for v in r):
+            values = [tuple(map(_sqlite_value, r)) for r in values]
+        self.conn.exec_driver_sql(sql, values)
 
     def _insert_sessions(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -412,6 +419,8 @@ class Writer:
         cutoff = self.today - dt.timedelta(days=self.inactive_days)
         e = self.t_episode
         rows: list[dict[str, Any]] = []
+        if self.manage_episodes:
+            self._read_extents()
         for state in self.states.values() if self.manage_episodes else ():
             start, reason = self.episode_meta.get(state.id, (None, None))
             if reason not in (None, "inactive"):
@@ -446,6 +455,38 @@ class Writer:
                 rows,
             )
         self._renumber([s.id for s in self.states.values() if s.by_date])
+
+    def _read_extents(self) -> None:
+        """Set each touched episode's first and last session date, as now in the database.
+
+        One aggregate query per 500 episodes (C speed) instead of a comparison per row;
+        it sees the sessions already there, the new ones, and dates changed by --update.
+        """
+        s = self.t_session
+        ids = list(self.states)
+        if self.sqlite and len(ids) > 2000:
+            # Most of the table: one pass over it beats thousands of index lookups.
+            sql = (
+                "SELECT episode_id, min(date), max(date) FROM session "
+                "WHERE date IS NOT NULL GROUP BY episode_id"
+            )
+            states = self.states
+            iso = dt.date.fromisoformat
+            for eid, first, last in self.conn.exec_driver_sql(sql):
+                state = states.get(eid)
+                if state is not None:
+                    state.first, state.last = iso(first[:10]), iso(last[:10])
+            return
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            query = (
+                select(s.c.episode_id, func.min(s.c.date), func.max(s.c.date))
+                .where(s.c.episode_id.in_(chunk), s.c.date.is_not(None))
+                .group_by(s.c.episode_id)
+            )
+            for eid, first, last in self.conn.execute(query):
+                state = self.states[eid]
+                state.first, state.last = first, last
 
     def _renumber(self, episode_ids: Iterable[int]) -> None:
         """Sessions read without numbers are numbered 1, 2, ... in date order."""

@@ -1,0 +1,429 @@
+"""The fast path of a large import: a batch of plain rows read and written column by column.
+
+A batch qualifies when every row is plain: clean cells (what ``RowParser._text`` would
+return unchanged), every value valid, one session per row with its number, no session
+already in the database. Then each column is converted and checked with one C-level
+``map`` instead of a Python call per cell, and the batch goes in with one executemany
+per table. Anything else (one odd cell is enough) sends the batch down the per-row
+path (``RowParser.parse``, ``Writer.write``), which names every problem; a batch read
+here gives exactly the records the per-row path would (tests/importers/test_batch.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import operator
+from dataclasses import dataclass
+from itertools import compress, repeat
+from typing import Any
+
+from practice_app.importers.records import CODE_MAX, RowParser, ScoreValue, SessionRecord
+from practice_app.importers.source import Row
+from practice_app.importers.writer import KEY_BASE, EpisodeState, Writer
+
+_BAD = object()
+"""A date cell the fast path does not read (odd spacing, a guard, or not a date)."""
+DATE_CACHE_SIZE = 100_000
+EPISODE_MAX = 120
+# Skip flags read as they are (any other spelling goes to the per-row path).
+_NOT_SKIPPED = frozenset({"", None, "N", "n", "0", "No", "no", "NO", "False", "false"})
+_SKIPPED = frozenset({"Y", "y", "1", "Yes", "yes", "YES", "True", "true", "TRUE"})
+_starts_with_quote = operator.methodcaller("startswith", "'")
+
+
+@dataclass(slots=True)
+class ScoreColumn:
+    """One instrument's scores in a batch: for every row, or the rows in ``keep``."""
+
+    name: str
+    keep: list[bool] | None
+    totals: list[float]
+    items: list[tuple[float, ...]] | None
+    json: list[str] | None
+    """The items as the JSON text SQLAlchemy's JSON type writes on SQLite."""
+
+
+@dataclass(slots=True)
+class Batch:
+    """Plain rows, column by column (``episodes`` None: the rows name no episode)."""
+
+    rows: list[int]
+    therapists: list[tuple[str, str]]
+    clients: list[str]
+    episodes: list[str] | None
+    case_dates: list[dt.date | None] | None
+    numbers: list[int]
+    dates: list[dt.date | None]
+    notes: list[str | None]
+    attributes: dict[str, dict[str, str]]
+    """Attributes of the clients first seen in this batch (read from their first row)."""
+    scores: list[ScoreColumn]
+
+    def records(self) -> list[SessionRecord]:
+        """The same rows as per-row records (when the writer needs the per-row path)."""
+        n = len(self.rows)
+        scores: list[list[ScoreValue]] = [[] for _ in range(n)]
+        for col in self.scores:
+            where = range(n) if col.keep is None else compress(range(n), col.keep)
+            for j, i in enumerate(where):
+                items = list(col.items[j]) if col.items is not None else None
+                scores[i].append((col.name, col.totals[j], items))  # type: ignore[arg-type]
+        first = dict(self.attributes)
+        episodes: list[str | None] = [None] * n if self.episodes is None else [*self.episodes]
+        case_dates = [None] * n if self.case_dates is None else self.case_dates
+        return [
+            SessionRecord(
+                self.rows[i],
+                self.therapists[i][0],
+                self.therapists[i][1],
+                self.clients[i],
+                episodes[i],
+                case_dates[i],
+                self.numbers[i],
+                self.dates[i],
+                self.notes[i],
+                first.pop(self.clients[i], None),
+                scores[i],
+            )
+            for i in range(n)
+        ]
+
+
+class _Dates(dict[Any, Any]):
+    """Raw date cell -> date (None for an empty cell, _BAD for one to read per row)."""
+
+    def __init__(self, parser: RowParser) -> None:
+        super().__init__({"": None, None: None})
+        self.parse_date = parser.parse_date
+
+    def __missing__(self, raw: Any) -> Any:
+        if not raw:
+            return None
+        if raw.strip() is not raw or raw[0] == "'":
+            day: Any = _BAD
+        else:
+            day = self.parse_date(raw) or _BAD
+        if len(self) < DATE_CACHE_SIZE:
+            self[raw] = day
+        return day
+
+
+class _ItemJson(dict[str, str]):
+    """Item cell -> its value in JSON (``repr`` of the float, as json.dumps writes it)."""
+
+    def __missing__(self, text: str) -> str:
+        value = repr(float(text))
+        if len(self) < DATE_CACHE_SIZE:
+            self[text] = value
+        return value
+
+
+def _clean(cells: list[Any]) -> bool:
+    """Whether every cell is text that ``RowParser._text`` returns unchanged (or empty)."""
+    try:
+        if list(map(str.strip, cells)) != cells:
+            return False
+    except TypeError:  # None (an empty spreadsheet cell)
+        return False
+    return not any(map(_starts_with_quote, cells))
+
+
+def _finite(values: list[float]) -> bool:
+    total = sum(values)
+    return not (math.isnan(total) or math.isinf(total))
+
+
+class BatchReader:
+    """Read batches of plain rows for one ``RowParser`` (its caches and clients seen)."""
+
+    def __init__(self, parser: RowParser) -> None:
+        self.parser = parser
+        self.dates = _Dates(parser)
+        self.item_json = _ItemJson()
+        self.codes: dict[str, tuple[str, str]] = {}
+        """Therapist code cell -> (code, display name of the first row with it)."""
+        plan = parser.plan
+        self.enabled = plan.layout != "wide" and None not in (plan.client, plan.session)
+
+    def read(self, rows: list[tuple[int, Row]]) -> Batch | None:
+        """The batch column by column, or None when a row needs the per-row path."""
+        if not self.enabled or not rows:
+            return None
+        try:
+            return self._read(rows)
+        except (ValueError, TypeError):  # a number that is not one, an empty cell
+            return None
+
+    def _read(self, rows: list[tuple[int, Row]]) -> Batch | None:
+        parser, p = self.parser, self.parser.plan
+        cells = [c for _n, c in rows]
+
+        def column(index: int, source: list[Row] = cells) -> list[Any]:
+            return list(map(operator.itemgetter(index), source))
+
+        assert p.client is not None and p.session is not None
+        clients = column(p.client)
+        if "" in clients or not _clean(clients) or max(map(len, clients)) > CODE_MAX:
+            return None
+        episodes: list[str] | None = None
+        if p.episode is not None:
+            episodes = column(p.episode)
+            if not _clean(episodes) or max(map(len, episodes)) > EPISODE_MAX:
+                return None
+            if "" in episodes:
+                if any(episodes):
+                    return None  # some rows name an episode, some do not
+                episodes = None
+        get_dates = self.dates.__getitem__
+        case_dates: list[dt.date | None] | None = None
+        if p.case_date is not None:
+            case_dates = list(map(get_dates, column(p.case_date)))
+            if _BAD in case_dates:
+                return None
+        numbers = list(map(int, column(p.session)))
+        if min(numbers) < 1 or max(numbers) > 100_000:
+            return None
+        dates: list[dt.date | None] = [None] * len(rows)
+        if p.date is not None:
+            dates = list(map(get_dates, column(p.date)))
+            if _BAD in dates:
+                return None
+        notes: list[str | None] = [None] * len(rows)
+        if p.notes is not None:
+            texts = column(p.notes)
+            if not _clean(texts):
+                return None
+            notes = [t or None for t in texts] if "" in texts else texts
+        scores = self._scores(cells)
+        if scores is None:
+            return None
+        therapists = self._therapists(cells)
+        # Only now, with the batch accepted: its new clients' attributes, from their first row.
+        new = set(clients).difference(parser._seen_clients)
+        attributes: dict[str, dict[str, str]] = {}
+        if new:
+            first = dict(zip(reversed(clients), range(len(clients) - 1, -1, -1), strict=True))
+            for client in new:
+                row = cells[first[client]]
+                found = {}
+                for col, name in parser._attr_cols:
+                    value = parser._text(row, col)
+                    if value is not None:
+                        found[name] = value
+                attributes[client] = found
+            parser._seen_clients.update(new)
+        return Batch(
+            [n for n, _c in rows],
+            therapists,
+            clients,
+            episodes,
+            case_dates,
+            numbers,
+            dates,
+            notes,
+            attributes,
+            scores,
+        )
+
+    def _therapists(self, cells: list[Row]) -> list[tuple[str, str]]:
+        parser = self.parser
+        col = parser.plan.therapist_code
+        if col is not None:
+            # A clean code is the therapist's code; only the first row's name is ever
+            # stored (Writer._therapist), so the code alone is the key.
+            codes = list(map(operator.itemgetter(col), cells))
+            if "" not in codes and _clean(codes) and max(map(len, codes)) <= CODE_MAX:
+                known_codes = self.codes
+                for code in set(codes).difference(known_codes):
+                    known_codes[code] = parser._therapist(cells[codes.index(code)])
+                return list(map(known_codes.__getitem__, codes))
+        get = parser._ther_get
+        if get is None:
+            return [parser._therapist(cells[0])] * len(cells)
+        keys = list(map(get, cells))
+        known = parser._therapists
+        for key in set(keys).difference(known):
+            parser._therapist(cells[keys.index(key)])
+        return list(map(known.__getitem__, keys))
+
+    def _scores(self, cells: list[Row]) -> list[ScoreColumn] | None:
+        out: list[ScoreColumn] = []
+        for sp in self.parser._specs:
+            keep: list[bool] | None = None
+            rows = cells
+            if sp.skip is not None:
+                flags = set(map(operator.itemgetter(sp.skip), cells))
+                if not flags <= _NOT_SKIPPED:
+                    if not flags <= _NOT_SKIPPED | _SKIPPED:
+                        return None
+                    keep = [f not in _SKIPPED for f in map(operator.itemgetter(sp.skip), cells)]
+                    rows = list(compress(cells, keep))
+                    if not rows:
+                        continue
+            items: list[tuple[float, ...]] | None = None
+            json: list[str] | None = None
+            sums: list[float] | None = None
+            if sp.items is not None:
+                texts = [list(map(operator.itemgetter(c), rows)) for c in sp.items]
+                if any(map(any, texts)):
+                    floats = [list(map(float, t)) for t in texts]  # ValueError on an empty cell
+                    for f in floats:
+                        if not _finite(f) or min(f) < sp.i_lo or max(f) > sp.i_hi:
+                            return None
+                    items = list(zip(*floats, strict=True))
+                    sums = list(map(sum, items))
+                    parts = [list(map(self.item_json.__getitem__, t)) for t in texts]
+                    fmt = "[" + ", ".join(["%s"] * len(parts)) + "]"
+                    json = list(map(fmt.__mod__, zip(*parts, strict=True)))
+            totals: list[float] | None = None
+            if sp.total is not None:
+                texts_t = list(map(operator.itemgetter(sp.total), rows))
+                if all(texts_t):
+                    totals = list(map(float, texts_t))
+                    if not _finite(totals):
+                        return None
+                    if sums is not None:
+                        gap = max(map(abs, map(operator.sub, totals, sums)))
+                        if not gap <= 0.1 + 1e-9:
+                            return None
+                elif any(texts_t):
+                    return None  # some totals missing: the per-row path
+            if totals is None:
+                if sums is None:
+                    continue  # no value for this instrument in these rows: no score
+                totals = sums
+            if min(totals) < sp.lo or max(totals) > sp.hi:
+                return None
+            out.append(ScoreColumn(sp.name, keep, totals, items, json))
+        return out
+
+
+def write_batch(writer: Writer, batch: Batch) -> bool:
+    """Insert a batch column by column; False (and nothing of its sessions written) when the
+    per-row path must take it: a session already seen, an episode from the database, or
+    an episode numbered by date."""
+    w = writer
+    n = len(batch.rows)
+    for code, name in dict.fromkeys(batch.therapists):
+        if code not in w.therapists:
+            w._therapist(code, name)
+    tids = list(map(w.therapists.__getitem__, map(operator.itemgetter(0), batch.therapists)))
+    _insert_clients(w, batch)
+    cids = list(map(w.clients.__getitem__, batch.clients))
+    table: dict[Any, int]
+    if batch.episodes is not None:
+        keys: list[Any] = list(zip(cids, tids, batch.episodes, strict=True))
+        table = w.episodes_ext
+    else:
+        keys = list(zip(cids, tids, strict=True))
+        table = w.episodes_plain
+    found = list(map(table.get, keys))
+    if None in found:
+        new_rows: list[dict[str, Any]] = []
+        for key in dict.fromkeys(compress(keys, map(operator.not_, found))):
+            eid = w.next_episode
+            w.next_episode += 1
+            external = key[2] if len(key) == 3 else None
+            new_rows.append(
+                {
+                    "id": eid,
+                    "client_id": key[0],
+                    "therapist_id": key[1],
+                    "external_id": external,
+                    "start_date": None,
+                    "end_date": None,
+                    "ending_reason": None,
+                }
+            )
+            if external is not None:
+                w.episodes_ext[key] = eid
+            w.episodes_plain[key[:2]] = eid
+            w.states[eid] = EpisodeState(eid, True)
+            w.episode_meta[eid] = (None, None)
+        w._insert(w.t_episode, new_rows)
+    eids: list[int] = list(map(table.__getitem__, keys))
+    touched = dict.fromkeys(eids)
+    if min(touched) < w.first_episode or any(w.states[e].by_date for e in touched):
+        return False
+    session_keys = list(map(operator.add, map(operator.mul, eids, repeat(KEY_BASE)), batch.numbers))
+    if len(set(session_keys)) != n or not w.keys.keys().isdisjoint(session_keys):
+        return False  # a session twice: the per-row path names the rows
+    first = w.next_session
+    sids = range(first, first + n)
+    w.next_session += n
+    w.keys.update(zip(session_keys, sids, strict=True))
+    if batch.case_dates is not None:
+        for eid, day in compress(zip(eids, batch.case_dates, strict=True), batch.case_dates):
+            state = w.states[eid]
+            if state.case_date is None:
+                state.case_date = day
+    w.session_rows.extend(batch.rows)
+    _insert_sessions(w, batch, sids, eids)
+    _insert_scores(w, batch, sids)
+    c = w.counts
+    c.sessions += n
+    c.new_sessions += n
+    c.therapists.update(tids)
+    c.clients.update(cids)
+    c.episodes.update(touched)
+    return True
+
+
+def _insert_clients(w: Writer, batch: Batch) -> None:
+    new = [c for c in dict.fromkeys(batch.clients) if c not in w.clients]
+    if not new:
+        return
+    attributes = batch.attributes
+    w._clients(
+        [
+            SessionRecord(0, "", "", c, None, None, None, None, None, attributes.get(c), [])
+            for c in new
+        ]
+    )
+
+
+def _insert_sessions(w: Writer, batch: Batch, sids: range, eids: list[int]) -> None:
+    dates: list[Any] = batch.dates
+    if w.sqlite:
+        # SQLite stores a Date as ISO text (what SQLAlchemy's Date type would bind).
+        if None in dates:
+            dates = [d.isoformat() if d is not None else None for d in dates]
+        else:
+            dates = list(map(dt.date.isoformat, dates))
+        w.conn.exec_driver_sql(
+            "INSERT INTO session (id, episode_id, number, date, notes) VALUES (?, ?, ?, ?, ?)",
+            list(zip(sids, eids, batch.numbers, dates, batch.notes, strict=True)),
+        )
+        return
+    names = ("id", "episode_id", "number", "date", "notes")
+    rows = zip(sids, eids, batch.numbers, dates, batch.notes, strict=True)
+    w.conn.execute(w.t_session.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+
+
+def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
+    counts = w.counts.scores
+    for col in batch.scores:
+        mine = list(sids) if col.keep is None else list(compress(sids, col.keep))
+        m = len(mine)
+        ids = range(w.next_score, w.next_score + m)
+        w.next_score += m
+        iid = w.instrument_ids[col.name]
+        counts[col.name] = counts.get(col.name, 0) + m
+        items: Any
+        if col.items is None:
+            items = repeat(None, m)
+        elif w.sqlite:
+            items = col.json
+        else:
+            items = map(list, col.items)
+        rows = list(zip(ids, mine, repeat(iid, m), col.totals, items, strict=True))
+        if w.sqlite:
+            w.conn.exec_driver_sql(
+                "INSERT INTO score (id, session_id, instrument_id, total, items) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+        else:
+            names = ("id", "session_id", "instrument_id", "total", "items")
+            w.conn.execute(w.t_score.insert(), [dict(zip(names, r, strict=True)) for r in rows])

@@ -1,0 +1,185 @@
+"""The column-by-column fast path stores exactly what the per-row path stores, or steps aside.
+
+Each file is imported twice into fresh databases: as the app does (plain batches read
+column by column, the rest row by row) and with the fast path switched off. Files mix
+plain rows with every kind of odd cell, so batches go both ways and switch mid-file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import OPENFIT_HEADER, openfit_row, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from practice_app.errors import UserError
+from practice_app.importers import batch as batch_module
+from practice_app.importers.batch import BatchReader
+from practice_app.importers.importer import ImportOptions, ImportRefused, import_path
+from practice_app.storage.database import open_database
+
+# Cells of one column: plain values the fast path reads, and odd ones it must hand over.
+PLAIN = {
+    "item": ["5", "7.5", "0", "10", "2.25"],
+    "date": ["2024-01-08", "2024-02-29", "2023-12-31"],
+    "skip": ["N", "n", "0", "", "Y", "yes"],
+    "client": ["C1", "C2", "C3", "C4"],
+    "case": ["K1", "K2"],
+    "number": ["1", "2", "3", "4", "5", "6"],
+    "notes": ["", "talked about work"],
+    "provider": ["P1", "P2"],
+}
+ODD = {
+    "item": [" 6", "6 ", "", "11", "x", "5,5", "-0", "nan"],
+    "date": ["2024-13-01", "", " 2024-01-09", "2024-01-10T09:30", "1899-12-31", "08/01/2024"],
+    "skip": ["x", " N", "skipped"],
+    "client": [" C5", "'=C6", "", "C" * 70],
+    "case": ["", "'-K3", "K" * 130],
+    "number": ["0", "2.0", "", "x", "100001", " 3"],
+    "notes": ["=1+1", "'quoted", " padded "],
+    "provider": [" P3", ""],
+}
+
+
+@st.composite
+def rows(draw: Any) -> list[list[str]]:
+    """A file's rows: plain cells, and odd ones at a rate drawn per file (often none)."""
+    rate = draw(st.sampled_from([0.0, 0.0, 0.003, 0.02, 0.2]))
+    rng = draw(st.randoms(use_true_random=False))
+
+    def cell(kind: str) -> str:
+        return rng.choice(ODD[kind] if rng.random() < rate else PLAIN[kind])
+
+    out = []
+    for _ in range(draw(st.integers(1, 30))):
+        ors = [cell("item") for _ in range(4)]
+        try:
+            exact = f"{sum(map(float, ors)):g}"
+        except ValueError:
+            exact = "20"
+        row = openfit_row(
+            client=cell("client"),
+            date=cell("date"),
+            ors=ors,
+            ors_total=rng.choice(["", exact, exact, "41" if rng.random() < rate else exact]),
+            srs=rng.choice([["9", "9", "9", "9"], ["", "", "", ""]]),
+            srs_total=rng.choice(["36", "36", ""]),
+            notes=cell("notes"),
+            case=cell("case"),
+            provider=cell("provider"),
+            ors_skip=cell("skip"),
+            srs_skip=cell("skip"),
+        )
+        row[OPENFIT_HEADER.index("Session_ID")] = cell("number")
+        row[OPENFIT_HEADER.index("Case_Date")] = rng.choice(["", "", cell("date")])
+        out.append(row)
+    return out
+
+
+@contextmanager
+def fast_path(enabled: bool) -> Iterator[None]:
+    """Switch the column-by-column path off (every batch row by row) for a while."""
+    original = BatchReader.read
+    if not enabled:
+        BatchReader.read = lambda self, rows: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BatchReader.read = original  # type: ignore[method-assign]
+
+
+def stored(path: Path) -> list[Any]:
+    """Everything an import stores, without the ids (which only number the rows)."""
+    con = sqlite3.connect(path)
+    try:
+        return [
+            con.execute(
+                "SELECT t.code, t.display_name FROM therapist t ORDER BY t.code"
+            ).fetchall(),
+            con.execute(
+                "SELECT code, gender, age_group, group_name, referral_source, presenting_concerns "
+                "FROM client ORDER BY code"
+            ).fetchall(),
+            con.execute(
+                "SELECT c.code, a.name, a.value FROM client_attribute a "
+                "JOIN client c ON c.id = a.client_id ORDER BY 1, 2"
+            ).fetchall(),
+            con.execute(
+                "SELECT c.code, t.code, e.external_id, e.start_date, e.end_date, e.ending_reason "
+                "FROM episode e JOIN client c ON c.id = e.client_id "
+                "JOIN therapist t ON t.id = e.therapist_id ORDER BY 1, 2, 3"
+            ).fetchall(),
+            con.execute(
+                "SELECT c.code, e.external_id, s.number, s.date, s.notes, i.name, sc.total, "
+                "sc.items FROM session s JOIN episode e ON e.id = s.episode_id "
+                "JOIN client c ON c.id = e.client_id "
+                "LEFT JOIN score sc ON sc.session_id = s.id "
+                "LEFT JOIN instrument i ON i.id = sc.instrument_id ORDER BY 1, 2, 3, 6"
+            ).fetchall(),
+        ]
+    finally:
+        con.close()
+
+
+def outcome(folder: Path, csv_file: Path, fast: bool, **options: Any) -> tuple[Any, ...]:
+    """Import into a fresh database: the JSON summary (or refusal) and what was stored."""
+    db = open_database(str(folder / f"{'fast' if fast else 'slow'}.sqlite3"))
+    try:
+        with fast_path(fast):
+            summary = import_path(db, csv_file, ImportOptions(batch_size=5, **options))
+        result: Any = summary.as_json()
+    except ImportRefused as exc:
+        result = ("refused", str(exc), exc.summary.as_json())
+    except UserError as exc:  # e.g. ambiguous dates: refused before any row is read
+        result = ("error", str(exc))
+    finally:
+        db.dispose()
+    assert db.location.path is not None
+    return result, stored(db.location.path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=rows(), skip_invalid=st.booleans())
+def test_the_fast_path_stores_what_the_row_path_stores(
+    data: list[list[str]], skip_invalid: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = write_csv(folder / "file.csv", [OPENFIT_HEADER, *data])
+        fast = outcome(folder, path, True, skip_invalid=skip_invalid)
+        slow = outcome(folder, path, False, skip_invalid=skip_invalid)
+        assert fast == slow
+
+
+def test_plain_batches_take_the_fast_path_and_odd_ones_the_row_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken: list[bool] = []
+    original = batch_module.BatchReader.read
+
+    def read(self: BatchReader, rows: Any) -> Any:
+        result = original(self, rows)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(batch_module.BatchReader, "read", read)
+    plain = [openfit_row(client=f"C{i // 3}", session=i % 3 + 1) for i in range(10)]
+    odd = [*plain[:5], openfit_row(client="C9", notes=" padded "), *plain[5:]]
+    db = open_database(str(tmp_path / "a.sqlite3"))
+    import_path(db, write_csv(tmp_path / "plain.csv", [OPENFIT_HEADER, *plain]),
+                ImportOptions(batch_size=5))  # fmt: skip
+    assert taken == [True, True]
+    taken.clear()
+    db2 = open_database(str(tmp_path / "b.sqlite3"))
+    import_path(db2, write_csv(tmp_path / "odd.csv", [OPENFIT_HEADER, *odd]),
+                ImportOptions(batch_size=5))  # fmt: skip
+    assert taken == [True, False, True]  # only the batch with the padded note goes row by row
+    db.dispose()
+    db2.dispose()
