@@ -44,6 +44,8 @@ N_MAIN_EPISODES = 262
 N_RETURNING = 10
 SKILL_DELAY = dt.timedelta(days=56)
 """Skill is taken a month into the episode, where most of the change happens."""
+OBJECTIVE_DAYS = 110
+"""The current objective (employer-referred clients' own goals) began this many days ago."""
 HEAVY_INTAKE = 2.2
 """Intake in a heavy period, relative to the usual rate."""
 LOAD_KNEE = 3.0
@@ -159,14 +161,20 @@ def _clients(rng: np.random.Generator, starts: list[dt.date], today: dt.date) ->
     return clients
 
 
-def _plan(rng: np.random.Generator, client: DemoClient, heavy: bool, skill: float) -> _Plan:
-    """Plan one episode; ``skill`` is the therapist's skill at its start (about 0.8-1.3)."""
+def _plan(
+    rng: np.random.Generator, client: DemoClient, heavy: bool, skill: float, goals: bool = False
+) -> _Plan:
+    """Plan one episode; ``skill`` is the therapist's skill at its start (about 0.8-1.3).
+
+    ``goals``: started under the current objective (agree the client's own goals with
+    employer-referred clients), which halves the employer clients' disadvantage.
+    """
     employer = client.referral_source == "Employer"
     if rng.random() < 0.14:
         intake = min(35.0, max(25.5, rng.normal(28.5, 2.5)))
     else:
         intake = min(24.5, max(3.0, rng.normal(17.0, 5.5)))
-    p_resp, p_det = (0.24, 0.12) if employer else (0.88, 0.05)
+    p_resp, p_det = ((0.5 if goals else 0.24), 0.12) if employer else (0.88, 0.05)
     # Practice shows in who responds at all, not only in how fast (Chow et al. 2015).
     p_resp = min(0.95, p_resp + 0.5 * (skill - 1.0))
     if intake >= 25:
@@ -433,8 +441,9 @@ def generate_outcomes(
     """Generate the clients and their episodes between ``first`` and ``today``."""
     starts = _start_dates(rng, first, today, heavy, N_MAIN_EPISODES)
     clients = _clients(rng, starts, today)
+    goals_from = today - dt.timedelta(days=OBJECTIVE_DAYS)
     plans = [
-        _plan(rng, c, in_windows(s, heavy), skill_at(s + SKILL_DELAY, None))
+        _plan(rng, c, in_windows(s, heavy), skill_at(s + SKILL_DELAY, None), s >= goals_from)
         for c, s in zip(clients, starts, strict=True)
     ]
     plans = _plant_sudden(rng, plans, starts, today)

@@ -15,7 +15,7 @@ import numpy as np
 from practice_app.demo import texts
 from practice_app.demo.calendar import draw
 from practice_app.demo.model import DemoEpisode, DemoObjective, DemoPracticeEntry
-from practice_app.demo.outcomes import ORS_RC, starter_red
+from practice_app.demo.outcomes import OBJECTIVE_DAYS, ORS_RC, starter_red
 from practice_app.demo.skill import PracticePlan
 
 ACTIVITIES = (
@@ -121,7 +121,7 @@ def objectives(first: dt.date, today: dt.date, episodes: list[DemoEpisode]) -> l
             "Client Factors",
             "For 12 weeks: every employer-referred intake has a goal in the client's own "
             "words; not-on-track rate for them below 40%.",
-            today - dt.timedelta(days=110),
+            today - dt.timedelta(days=OBJECTIVE_DAYS),
             today + dt.timedelta(days=40),
             None,
             "active",
