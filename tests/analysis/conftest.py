@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from practice_app.analysis.instruments import InstrumentDef, builtin_instruments
 
-REFERENCE_DATA = Path(__file__).resolve().parents[3] / "shared" / "reference-data"
-"""The published data sets live beside the repository (../shared/reference-data)."""
+# The published data sets live beside the repository (../shared/reference-data) and may
+# not be copied into it (their licences differ); a checkout elsewhere names the folder
+# with $PRACTICE_APP_REFERENCE_DATA, or finds the workplace's copy.
+_CANDIDATES = [
+    Path(__file__).resolve().parents[3] / "shared" / "reference-data",
+    Path("/work/shared/reference-data"),
+]
+if os.environ.get("PRACTICE_APP_REFERENCE_DATA"):
+    _CANDIDATES.insert(0, Path(os.environ["PRACTICE_APP_REFERENCE_DATA"]))
+REFERENCE_DATA = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
 
 
 @pytest.fixture
