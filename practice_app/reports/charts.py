@@ -12,7 +12,6 @@ thread (pyqtgraph's items are not thread-safe).
 from __future__ import annotations
 
 import base64
-import ctypes
 import datetime as dt
 import os
 import sys
@@ -59,33 +58,8 @@ def ensure_application() -> QApplication:
 
 def _check_thread() -> None:
     app = ensure_application()
-    _pin_singletons()
     if QThread.currentThread() is not app.thread():
         raise RuntimeError("chart images must be drawn on the GUI thread")
-
-
-_PINNED = False
-
-
-def _pin_singletons() -> None:
-    """Make None, True and False immortal, as Python 3.12 does (once per process).
-
-    PySide6 6.12 on Python 3.11 drops a reference to ``None`` on each wrapped call
-    that returns None (``QObject.parent()`` of an orphan, for one), and to True and
-    False in some virtual-method returns. pyqtgraph makes thousands of those per
-    chart; when a count reaches zero the interpreter aborts ("none_dealloc"), which
-    took a few dozen charts in one process. Python 3.12 made these objects immortal
-    (PEP 683), so this only adds to their reference counts on older Pythons, by an
-    amount no session can use up. A workaround for a bug in a C extension, not a
-    pattern to copy.
-    """
-    global _PINNED
-    if _PINNED or sys.version_info >= (3, 12):
-        return
-    # ob_refcnt is the first field of every object on CPython <= 3.11.
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += sys.maxsize >> 4
-    _PINNED = True
 
 
 def _pen(colour: str, width: float = 1.5, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
