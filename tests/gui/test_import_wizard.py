@@ -101,13 +101,20 @@ def test_the_file_menu_and_the_welcome_page_open_the_wizard(
     assert any(w.isVisible() for w in window.findChildren(ImportWizard))
 
 
+def _drag_enter(mime: QMimeData, point: QPointF | None = None) -> QDragEnterEvent:
+    """A drag entering at ``point``: PySide6 6.12 takes a QPointF, earlier ones a QPoint."""
+    point = QPointF(20, 20) if point is None else point
+    rest = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
+    try:
+        return QDragEnterEvent(point, *rest, Qt.KeyboardModifier.NoModifier)
+    except TypeError:
+        return QDragEnterEvent(point.toPoint(), *rest, Qt.KeyboardModifier.NoModifier)
+
+
 def _drag_events(mime: QMimeData) -> tuple[QDragEnterEvent, QDropEvent]:
     point, action = QPointF(40, 40), Qt.DropAction.CopyAction
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    return (
-        QDragEnterEvent(point, action, mime, buttons, modifiers),
-        QDropEvent(point, action, mime, buttons, modifiers),
-    )
+    return _drag_enter(mime, point), QDropEvent(point, action, mime, buttons, modifiers)
 
 
 def test_a_file_dropped_on_the_welcome_page_opens_the_wizard_with_it(
@@ -317,24 +324,12 @@ def test_a_dropped_file_is_chosen(
     page = wizard.file_page
     text_only = QMimeData()
     text_only.setText("not a file")
-    refused = QDragEnterEvent(
-        QPointF(20, 20),
-        Qt.DropAction.CopyAction,
-        text_only,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    refused = _drag_enter(text_only)
     QApplication.sendEvent(page, refused)
     assert not refused.isAccepted()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    enter = QDragEnterEvent(
-        QPointF(20, 20),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    enter = _drag_enter(mime)
     QApplication.sendEvent(page, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
