@@ -23,7 +23,7 @@ from practice_app.importers.records import (
     infer_date_format,
     looks_iso,
 )
-from practice_app.importers.source import Row, Table, open_table
+from practice_app.importers.source import Row, Table, batches, open_table
 from practice_app.importers.writer import INACTIVE_DAYS, Writer
 from practice_app.progress import Progress
 from practice_app.storage.database import Database
@@ -245,16 +245,10 @@ def _run(
         prepare(writer)
     problems: list[Problem] = []
     reader = BatchReader(parser)
-    raw: list[tuple[int, Row]] = []
-    done = 0
-    for number, cells, done in table.rows():
-        raw.append((number, cells))
-        if len(raw) >= options.batch_size:
-            _write(raw, reader, writer, problems)
-            raw = []
-            if progress is not None:
-                progress.update(done, table.size, "importing")
-    _write(raw, reader, writer, problems)
+    for raw, done in batches(table, options.batch_size):
+        _write(raw, reader, writer, problems)
+        if progress is not None:
+            progress.update(done, table.size, "importing")
     writer.finish()
     writer.fix_sequences()
     if progress is not None:
@@ -272,7 +266,6 @@ def _run(
     if summary.rejected and not options.skip_invalid:
         # Counts of a refused file describe the good rows; nothing of them was kept.
         summary.written = False
-    _ = done
 
 
 def _write(

@@ -12,10 +12,11 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from practice_app.errors import UserError
 
@@ -168,6 +169,62 @@ class CsvTable:
         rows = self._read()
         next(rows, None)
         return rows
+
+    def batches(self, size: int) -> Iterator[tuple[list[tuple[int, Row]], int]]:
+        """Yield the data rows ``size`` records at a time, as ``rows()`` numbers them.
+
+        The import's reading loop: ``islice`` takes a batch from the csv reader in C;
+        Python looks at single rows only in a batch with a blank or short row.
+        """
+        width = len(self.header)
+        with self.path.open("rb") as raw:
+            counter = _CountingReader(raw)
+            buffered = io.BufferedReader(counter, buffer_size=_CHUNK)
+            text = io.TextIOWrapper(buffered, encoding=self.encoding, newline="")
+            reader = csv.reader(text, delimiter=self.delimiter)
+            records = cast(Iterator[Row], reader)  # texts; Row also allows None
+            number = 1  # the header's record
+            try:
+                for cells in records:  # up to the header (blank records before it skipped)
+                    if any(cells):
+                        break
+                    number += 1
+                while chunk := list(itertools.islice(records, size)):
+                    numbers = range(number + 1, number + 1 + len(chunk))
+                    number += len(chunk)
+                    if all(map(any, chunk)) and min(map(len, chunk)) >= width:
+                        yield list(zip(numbers, chunk, strict=True)), counter.count
+                        continue
+                    kept: list[tuple[int, Row]] = []
+                    for n, cells in zip(numbers, chunk, strict=True):
+                        if any(cells):
+                            if len(cells) < width:
+                                cells.extend([""] * (width - len(cells)))
+                            kept.append((n, cells))
+                    yield kept, counter.count
+                return
+            except (UnicodeError, csv.Error):
+                pass
+        # Read again row by row: the same error, naming the exact row.
+        for _row in self._read():
+            pass
+        raise UserError(f"{self.path}: unreadable CSV")  # pragma: no cover (raised above)
+
+
+def batches(table: Table, size: int) -> Iterator[tuple[list[tuple[int, Row]], int]]:
+    """A table's data rows ``size`` at a time with the work done so far (any kind of table)."""
+    if isinstance(table, CsvTable):
+        yield from table.batches(size)
+        return
+    chunk: list[tuple[int, Row]] = []
+    done = 0
+    for number, cells, done in table.rows():
+        chunk.append((number, cells))
+        if len(chunk) >= size:
+            yield chunk, done
+            chunk = []
+    if chunk:
+        yield chunk, done
 
 
 def _cell_text(value: Any) -> str | None:

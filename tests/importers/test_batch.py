@@ -183,3 +183,47 @@ def test_plain_batches_take_the_fast_path_and_odd_ones_the_row_path(
     assert taken == [True, False, True]  # only the batch with the padded note goes row by row
     db.dispose()
     db2.dispose()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+def test_batches_number_the_rows_as_rows_does(tmp_path: Path, size: int) -> None:
+    from practice_app.importers.source import CsvTable
+
+    text = (
+        "\n,,\n"  # blank records before the header
+        "client,session,ORS\r\n"
+        "C1,1,20\r\n"
+        "\r\n"
+        ",,\n"  # a blank row between
+        'C1,2,"21"\n'
+        "C2,1\n"  # short: padded
+        '"C3\nwith a newline",1,30\n'
+        "C4,1,25,extra\n"
+    )
+    path = tmp_path / "odd.csv"
+    path.write_text(text, encoding="utf-8")
+    table = CsvTable(path)
+    expected = [(n, cells) for n, cells, _done in table.rows()]
+    got = [pair for chunk, _done in table.batches(size) for pair in chunk]
+    assert got == expected
+    assert [n for n, _c in got] == [4, 7, 8, 9, 10]
+
+
+def test_a_broken_file_is_refused_naming_the_row(tmp_path: Path) -> None:
+    import csv
+
+    from practice_app.importers.source import CsvTable
+
+    path = tmp_path / "broken.csv"
+    path.write_text("client,session,ORS\nC1,1,20\nC2,1,21\nC3,1," + "9" * 200 + "\n")
+    table = CsvTable(path)
+    limit = csv.field_size_limit(100)  # the third data row's field is now too large
+    try:
+        with pytest.raises(UserError) as by_rows:
+            list(table.rows())
+        with pytest.raises(UserError) as by_batches:
+            list(table.batches(2))
+    finally:
+        csv.field_size_limit(limit)
+    assert "row 4:" in str(by_rows.value)  # header = row 1
+    assert str(by_batches.value) == str(by_rows.value)
