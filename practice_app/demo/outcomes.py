@@ -50,8 +50,8 @@ HEAVY_INTAKE = 2.2
 """Intake in a heavy period, relative to the usual rate."""
 LOAD_KNEE = 3.0
 """Outcomes suffer once the week holds more than LOAD_KNEE sessions above the typical week."""
-LOAD_SLOPE = 0.05
-LOAD_STALL = 0.05
+LOAD_SLOPE = 0.06
+LOAD_STALL = 0.06
 """Per session a week above the knee, early change shrinks by LOAD_SLOPE and LOAD_STALL
 more of the clients who would have responded stay flat."""
 EMPLOYER_SHARE = 0.32
@@ -95,7 +95,7 @@ def heavy_windows(rng: np.random.Generator, first: dt.date, today: dt.date) -> W
     """
     span = (today - first).days
     windows = []
-    for fraction in (0.25, 0.55, 0.82):
+    for fraction in (0.25, 0.52, 0.75):
         start = first + dt.timedelta(days=int(span * fraction + rng.integers(-30, 31)))
         shifts = sorted(range(-20, 21), key=abs)
         start = next(
