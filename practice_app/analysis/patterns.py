@@ -50,9 +50,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
-from practice_app.analysis.categories import Int8Array
 from practice_app.analysis.scores import BoolArray, FloatArray, IntArray
-from practice_app.analysis.signals import NONE, RED
 
 FLAGS = ("not_on_track", "deteriorated", "dropout", "low_alliance", "sudden_loss")
 MIN_SUPPORT = 5
@@ -61,8 +59,6 @@ Q_PATTERN = 0.10
 P_EMERGING = 0.05
 RECURRING_P = 0.10
 Z95 = float(stats.norm.ppf(0.975))
-BUNT_MIN_RED = 4
-"""Red measurements that put an episode with a good alliance on the bunt list."""
 STATUSES = ("pattern", "emerging", "")
 
 
@@ -357,31 +353,3 @@ def srs_item_finding(
         p=p,
         counts=tuple((items[i], int(in_nt[i]), int(in_other[i])) for i in range(k)),
     )
-
-
-def bunt_rows(
-    per_measurement: Int8Array,
-    alliance_good: npt.ArrayLike,
-    open_: npt.ArrayLike,
-    min_red: int = BUNT_MIN_RED,
-) -> IntArray:
-    """Rows of open episodes red now and at ``min_red``+ measurements, with a good alliance.
-
-    Red now (at the latest measurement) as well: an episode that was red for a while and
-    has since turned green is on its way, not one to talk about moving on.
-    """
-    per = np.asarray(per_measurement)
-    red = (per == RED).sum(axis=1)
-    judged = per != NONE
-    width = per.shape[1] if per.ndim == 2 else 0
-    if width == 0:
-        return np.empty(0, dtype=np.int64)
-    last = width - 1 - np.argmax(judged[:, ::-1], axis=1)
-    red_now = judged.any(axis=1) & (per[np.arange(per.shape[0]), last] == RED)
-    ok = (red >= min_red) & red_now & np.asarray(alliance_good, bool) & np.asarray(open_, bool)
-    return np.flatnonzero(ok).astype(np.int64)
-
-
-def red_counts(per_measurement: Int8Array) -> IntArray:
-    """Number of red measurements per episode."""
-    return np.asarray((np.asarray(per_measurement) == RED).sum(axis=1), dtype=np.int64)

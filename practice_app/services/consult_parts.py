@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
+from practice_app.analysis.bunt import is_bunt
+from practice_app.analysis.signals import GREEN, NONE, ORANGE, RED
 from practice_app.services.client_page import PROMPT_FROM, ClientPage, EpisodeView
 from practice_app.services.consult_view import (
     ALLIANCE_WORDS,
-    BUNT_FROM,
     OUTCOME_WORDS,
     AllianceSummary,
     EpisodeChoice,
@@ -225,6 +226,9 @@ def alliance_summary(
     )
 
 
+_SIGNAL_CODES = {"green": GREEN, "orange": ORANGE, "red": RED}
+
+
 def red_count(e: EpisodeView) -> int:
     """Measurements at which the outcome signal was red."""
     return sum(1 for s in e.sessions if s.signal == "red")
@@ -267,8 +271,8 @@ def signals(
                 f"{PROMPT_FROM}th)",
             )
         )
-    # The "sacrifice bunt" (science.md section 7), as the weekly review and the Learning
-    # screen list it: open, red at BUNT_FROM+ measurements, latest alliance not below cutoff.
+    # The "sacrifice bunt" (science.md section 7), the rule the weekly review and the
+    # Learning screen apply: open, red now and at 4+ measurements, alliance not below cutoff.
     reds = red_count(e)
     a_def = page.alliance
     good_alliance = (
@@ -277,7 +281,9 @@ def signals(
         and a_def is not None
         and not a_def.is_clinical(alliance.latest)
     )
-    if reds >= BUNT_FROM and good_alliance and not e.ending:
+    if is_bunt(
+        [_SIGNAL_CODES.get(x.signal or "", NONE) for x in e.sessions], good_alliance, not e.ending
+    ):
         notes.append(
             SignalNote(
                 "red",

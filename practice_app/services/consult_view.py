@@ -8,11 +8,6 @@ from dataclasses import dataclass
 from practice_app.analysis.instruments import InstrumentDef
 from practice_app.services.client_page import EpisodeView
 
-BUNT_FROM = 4
-"""Red measurements (with a good alliance) that call for the "sacrifice bunt" conversation
-(science.md section 7; the same number as ``analysis.patterns.BUNT_MIN_RED``, not imported
-from there because that module loads scipy)."""
-
 OUTCOME_WORDS = {
     "starter": {
         "red": "not on track: reliably worse than intake, or no reliable change by the 6th "

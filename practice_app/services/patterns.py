@@ -18,18 +18,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from practice_app.analysis import pattern_features as pf
+from practice_app.analysis.bunt import BUNT_MIN_RED, bunt_rows, red_counts
 from practice_app.analysis.categories import DETERIORATED, HARMED, clinical_mask
 from practice_app.analysis.instruments import InstrumentDef
 from practice_app.analysis.patterns import (
-    BUNT_MIN_RED,
     FLAGS,
     MIN_SUPPORT,
     Feature,
     Flag,
     SrsItemFinding,
-    bunt_rows,
     find_patterns,
-    red_counts,
     srs_item_finding,
 )
 from practice_app.analysis.scores import BoolArray, FloatArray

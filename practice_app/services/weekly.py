@@ -35,8 +35,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
+from practice_app.analysis.bunt import bunt_rows, red_counts
 from practice_app.analysis.categories import IMPROVED, RECOVERED, clinical_mask
-from practice_app.analysis.signals import RED
 from practice_app.errors import UserError
 from practice_app.services import weekly_attention as attention_rules
 from practice_app.services.weekly_attention import AttentionItem, ChangeItem, episode_name
@@ -87,9 +87,6 @@ __all__ = [
 ]
 
 DEFAULT_TARGET = 180
-BUNT_MIN_RED = 4
-"""Red measurements that call for the "sacrifice bunt" conversation (science.md section 7;
-the same constant as ``analysis.patterns.BUNT_MIN_RED``)."""
 MIN_EARLIER_WINDOWS = 3
 """Earlier rolling windows with a figure needed before a new best effect size is a win."""
 
@@ -401,19 +398,16 @@ def _wins(
 def _bunts(data: WeeklyData, now: Snapshot) -> dict[int, int]:
     """Episode id -> red measurements, for the "sacrifice bunt" prompts as of the snapshot.
 
-    The rule of ``services.patterns.load_bunt_list`` (``analysis.patterns.bunt_rows``:
-    open, red at ``BUNT_MIN_RED``+ measurements, latest alliance at or above the cutoff),
-    applied to the data as it stood on the snapshot's day. Written out here because
-    importing ``analysis.patterns`` loads scipy.stats, which would add a second or more
-    to opening the home screen; tests check that both give the same episodes.
+    The app-wide rule (``analysis.bunt``, as the Learning screen and the consultation
+    brief apply it) on the data as it stood on the snapshot's day.
     """
     o, m = now.outcome, now.alliance_matrix
     if o is None or m is None or data.alliance is None:
         return {}
     latest = m.latest
     good = ~np.isnan(latest) & ~clinical_mask(latest, data.alliance)
-    reds = np.asarray((o.per_measurement == RED).sum(axis=1), dtype=np.int64)
-    rows = np.flatnonzero((reds >= BUNT_MIN_RED) & good & now.exists & ~now.closed)
+    rows = bunt_rows(o.per_measurement, good, now.exists & ~now.closed)
+    reds = red_counts(o.per_measurement)
     return {int(data.episodes.id[e]): int(reds[e]) for e in rows.tolist()}
 
 

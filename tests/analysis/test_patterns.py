@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from practice_app.analysis.bunt import bunt_rows, is_bunt
 from practice_app.analysis.patterns import (
     Feature,
     Flag,
     bh_q,
-    bunt_rows,
     find_patterns,
     fisher_p,
     risk_ratio,
@@ -196,3 +196,5 @@ def test_bunt_rows() -> None:
     open_ = np.array([True, True, True, True, False, True, True])
     assert bunt_rows(per, good, open_).tolist() == [0, 1, 6]
     assert bunt_rows(per[:, :0], good, open_).size == 0
+    one_by_one = [is_bunt(row.tolist(), g, o) for row, g, o in zip(per, good, open_, strict=True)]
+    assert one_by_one == [True, True, False, False, False, False, True]

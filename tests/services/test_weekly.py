@@ -10,9 +10,7 @@ import pytest
 from sqlalchemy import select
 from weekly_sample_data import clinical_today, plan, write_week
 
-from practice_app.analysis import patterns
 from practice_app.errors import UserError
-from practice_app.services import weekly
 from practice_app.services.client_page import load_client_list
 from practice_app.services.patterns import load_bunt_list
 from practice_app.services.weekly import (
@@ -203,7 +201,6 @@ def test_attention_signals_match_the_clients_list_and_the_bunt_list(week_db: Dat
     outcome = {i.client for i in view.attention if "outcome" in i.kinds}
     assert outcome == flagged
     assert {i.client for i in view.attention if "referral" in i.kinds} == {b.client for b in bunts}
-    assert weekly.BUNT_MIN_RED == patterns.BUNT_MIN_RED  # one rule, written out for start-up
 
 
 def test_a_past_week_is_judged_as_it_stood_then(week_db: Database) -> None:
