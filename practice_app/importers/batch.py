@@ -12,7 +12,6 @@ here gives exactly the records the per-row path would (tests/importers/test_batc
 from __future__ import annotations
 
 import datetime as dt
-import math
 import operator
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -142,11 +141,6 @@ def _clean(cells: list[Any]) -> bool:
     return not any(map(_starts_with_quote, cells))
 
 
-def _finite(values: list[float]) -> bool:
-    total = sum(values)
-    return not (math.isnan(total) or math.isinf(total))
-
-
 class BatchReader:
     """Read batches of plain rows for one ``RowParser`` (its caches and clients seen)."""
 
@@ -154,7 +148,7 @@ class BatchReader:
         self.parser = parser
         self.dates = _Dates(parser)
         self.item_json = _Parsed(_json_number)
-        self.floats = _Parsed(float)
+        self.in_range: dict[tuple[float, float], _Parsed] = {}
         self.ints = _Parsed(int)
         self.codes: dict[str, tuple[str, str]] = {}
         """Therapist code cell -> (code, display name of the first row with it)."""
@@ -262,6 +256,20 @@ class BatchReader:
             parser._therapist(cells[keys.index(key)])
         return list(map(known.__getitem__, keys))
 
+    def _values(self, low: float, high: float) -> _Parsed:
+        """Cell text -> number, for numbers within [low, high] only (ValueError otherwise)."""
+        parsed = self.in_range.get((low, high))
+        if parsed is None:
+
+            def convert(text: str) -> float:
+                value = float(text)
+                if not low <= value <= high:  # also refuses NaN
+                    raise ValueError(text)
+                return value
+
+            parsed = self.in_range[(low, high)] = _Parsed(convert)
+        return parsed
+
     def _scores(self, cells: list[Row]) -> list[ScoreColumn] | None:
         out: list[ScoreColumn] = []
         for sp in self.parser._specs:
@@ -282,11 +290,10 @@ class BatchReader:
             if sp.items is not None:
                 texts = [list(map(operator.itemgetter(c), rows)) for c in sp.items]
                 if any(map(any, texts)):
-                    # ValueError on an empty cell (or any text float() refuses).
-                    floats = [list(map(self.floats.__getitem__, t)) for t in texts]
-                    for f in floats:
-                        if not _finite(f) or min(f) < sp.i_lo or max(f) > sp.i_hi:
-                            return None
+                    # ValueError on an empty cell, a text float() refuses, or a value
+                    # outside the item range (the cache holds in-range values only).
+                    get = self._values(sp.i_lo, sp.i_hi).__getitem__
+                    floats = [list(map(get, t)) for t in texts]
                     items = list(zip(*floats, strict=True))
                     sums = list(map(sum, items))
                     parts = [list(map(self.item_json.__getitem__, t)) for t in texts]
@@ -296,9 +303,7 @@ class BatchReader:
             if sp.total is not None:
                 texts_t = list(map(operator.itemgetter(sp.total), rows))
                 if all(texts_t):
-                    totals = list(map(self.floats.__getitem__, texts_t))
-                    if not _finite(totals):
-                        return None
+                    totals = list(map(self._values(sp.lo, sp.hi).__getitem__, texts_t))
                     if sums is not None:
                         gap = max(map(abs, map(operator.sub, totals, sums)))
                         if not gap <= 0.1 + 1e-9:
@@ -358,7 +363,8 @@ def write_batch(writer: Writer, batch: Batch) -> bool:
             w.states[eid] = EpisodeState(eid, True)
             w.episode_meta[eid] = (None, None)
         w._insert(w.t_episode, new_rows)
-    eids: list[int] = list(map(table.__getitem__, keys))
+        found = list(map(table.__getitem__, keys))
+    eids: list[int] = found  # type: ignore[assignment]  # every key has its episode now
     touched = dict.fromkeys(eids)
     if min(touched) < w.first_episode or any(w.states[e].by_date for e in touched):
         return False
@@ -420,7 +426,7 @@ def _insert_sessions(w: Writer, batch: Batch, sids: range, eids: list[int]) -> N
 def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
     counts = w.counts.scores
     for col in batch.scores:
-        mine = list(sids) if col.keep is None else list(compress(sids, col.keep))
+        mine: Any = sids if col.keep is None else list(compress(sids, col.keep))
         m = len(mine)
         ids = range(w.next_score, w.next_score + m)
         w.next_score += m
