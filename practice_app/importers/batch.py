@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any
@@ -38,7 +39,8 @@ class ScoreColumn:
     name: str
     keep: list[bool] | None
     totals: list[float]
-    items: list[tuple[float, ...]] | None
+    items: list[list[float]] | None
+    """The item values, one list per item (column by column), or None."""
     json: list[str] | None
     """The items as the JSON text SQLAlchemy's JSON type writes on SQLite."""
 
@@ -66,7 +68,7 @@ class Batch:
         for col in self.scores:
             where = range(n) if col.keep is None else compress(range(n), col.keep)
             for j, i in enumerate(where):
-                items = list(col.items[j]) if col.items is not None else None
+                items = [c[j] for c in col.items] if col.items is not None else None
                 scores[i].append((col.name, col.totals[j], items))  # type: ignore[arg-type]
         first = dict(self.attributes)
         episodes: list[str | None] = [None] * n if self.episodes is None else [*self.episodes]
@@ -131,6 +133,19 @@ def _json_number(text: str) -> str:
     return repr(float(text))
 
 
+def _is_canonical(text: str) -> bool:
+    """Whether json.dumps writes the float of ``text`` as ``text`` itself."""
+    return repr(float(text)) == text
+
+
+def _sums(columns: list[list[float]]) -> Iterator[float]:
+    """Each row's sum of its items, left to right from 0.0 (C-level maps, no tuples)."""
+    total: Iterator[float] = repeat(0.0)
+    for column in columns:
+        total = map(operator.add, total, column)
+    return total
+
+
 def _clean(cells: list[Any]) -> bool:
     """Whether every cell is text that ``RowParser._text`` returns unchanged (or empty)."""
     try:
@@ -148,6 +163,8 @@ class BatchReader:
         self.parser = parser
         self.dates = _Dates(parser)
         self.item_json = _Parsed(_json_number)
+        self.canonical = _Parsed(_is_canonical)
+        """Item text -> whether it is already the JSON json.dumps writes for its float."""
         self.in_range: dict[tuple[float, float], _Parsed] = {}
         self.ints = _Parsed(int)
         self.codes: dict[str, tuple[str, str]] = {}
@@ -284,36 +301,39 @@ class BatchReader:
                     rows = list(compress(cells, keep))
                     if not rows:
                         continue
-            items: list[tuple[float, ...]] | None = None
+            items: list[list[float]] | None = None
             json: list[str] | None = None
-            sums: list[float] | None = None
             if sp.items is not None:
                 texts = [list(map(operator.itemgetter(c), rows)) for c in sp.items]
                 if any(map(any, texts)):
                     # ValueError on an empty cell, a text float() refuses, or a value
                     # outside the item range (the cache holds in-range values only).
                     get = self._values(sp.i_lo, sp.i_hi).__getitem__
-                    floats = [list(map(get, t)) for t in texts]
-                    items = list(zip(*floats, strict=True))
-                    sums = list(map(sum, items))
-                    parts = [list(map(self.item_json.__getitem__, t)) for t in texts]
-                    fmt = "[" + ", ".join(["%s"] * len(parts)) + "]"
+                    items = [list(map(get, t)) for t in texts]
+                    fmt = "[" + ", ".join(["%s"] * len(texts)) + "]"
+                    if all(map(self.canonical.__getitem__, set().union(*texts))):
+                        # Every text is what json.dumps writes for its float ("5.5", not
+                        # "5"): the cells themselves make the JSON text.
+                        parts = texts
+                    else:
+                        parts = [list(map(self.item_json.__getitem__, t)) for t in texts]
                     json = list(map(fmt.__mod__, zip(*parts, strict=True)))
             totals: list[float] | None = None
             if sp.total is not None:
                 texts_t = list(map(operator.itemgetter(sp.total), rows))
                 if all(texts_t):
                     totals = list(map(self._values(sp.lo, sp.hi).__getitem__, texts_t))
-                    if sums is not None:
-                        gap = max(map(abs, map(operator.sub, totals, sums)))
+                    if items is not None:
+                        gap = max(map(abs, map(operator.sub, totals, _sums(items))))
                         if not gap <= 0.1 + 1e-9:
                             return None
                 elif any(texts_t):
                     return None  # some totals missing: the per-row path
             if totals is None:
-                if sums is None:
+                if items is None:
                     continue  # no value for this instrument in these rows: no score
-                totals = sums
+                # Stored: exactly the row path's sum(items), row by row.
+                totals = list(map(sum, zip(*items, strict=True)))
             if min(totals) < sp.lo or max(totals) > sp.hi:
                 return None
             out.append(ScoreColumn(sp.name, keep, totals, items, json))
@@ -438,7 +458,7 @@ def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
         elif w.sqlite:
             items = col.json
         else:
-            items = map(list, col.items)
+            items = map(list, zip(*col.items, strict=True))
         rows = list(zip(ids, mine, repeat(iid, m), col.totals, items, strict=True))
         if w.sqlite:
             w.conn.exec_driver_sql(

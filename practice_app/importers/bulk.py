@@ -1,13 +1,15 @@
-"""SQLite settings for one large import: a rollback journal and indexes rebuilt at the end.
+"""SQLite settings for one large import: a rollback journal, foreign keys checked once at
+the end, and indexes rebuilt at the end.
 
-Both are pure speed-ups for an import much larger than what the database holds; the
-transaction stays atomic either way, and both are skipped when they could hurt.
+All are pure speed-ups for an import much larger than what the database holds; the
+transaction stays atomic either way, and they are skipped when they could hurt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Index, func, select
 from sqlalchemy.exc import OperationalError
@@ -18,17 +20,44 @@ BULK_ROWS = 50_000
 """Below this many (estimated) rows the plain path is fast enough."""
 
 
+class ForeignKeyError(RuntimeError):
+    """The rows written would break a foreign key (a bug: the import assigns every id)."""
+
+
+@dataclass
+class BulkMode:
+    """What ``bulk_mode`` changed for the import running inside it."""
+
+    foreign_keys_deferred: bool = False
+
+    def check(self, conn: Connection) -> None:
+        """Before the commit: refuse (ForeignKeyError) rows that break a foreign key.
+
+        With the per-row checks off, one ``foreign_key_check`` over the finished
+        tables (a few hundredths of a second for 900,000 rows) keeps the guarantee.
+        """
+        if not self.foreign_keys_deferred:
+            return
+        bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
+        if bad:
+            found = ", ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in bad)
+            raise ForeignKeyError(f"the import would break foreign keys ({found})")
+
+
 @contextmanager
-def bulk_mode(conn: Connection, estimated_rows: int) -> Iterator[None]:
+def bulk_mode(conn: Connection, estimated_rows: int) -> Iterator[BulkMode]:
     """Write a large import through a rollback journal instead of the WAL.
 
     In WAL mode every page is written twice (to the log, then at the checkpoint).
     The switch needs the file to ourselves; when another program (the window) has
     it open, the switch fails and the import simply runs in WAL mode. Every new
     connection sets WAL again (storage.engine), so a crash cannot leave it changed.
+    With the file ours, foreign keys are checked once before the commit
+    (``BulkMode.check``) instead of on every row (a sixth of SQLite's insert time).
     """
+    state = BulkMode()
     if conn.dialect.name != "sqlite" or estimated_rows < BULK_ROWS:
-        yield
+        yield state
         return
     switched = False
     try:
@@ -36,14 +65,19 @@ def bulk_mode(conn: Connection, estimated_rows: int) -> Iterator[None]:
         switched = str(mode).lower() == "delete"
     except OperationalError:
         switched = False
+    if switched:
+        # Only outside a transaction does SQLite change this setting.
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        state.foreign_keys_deferred = True
     if conn.in_transaction():
         conn.commit()
     try:
-        yield
+        yield state
     finally:
         if switched:
             if conn.in_transaction():
                 conn.rollback()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
             conn.commit()
 

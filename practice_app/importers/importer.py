@@ -184,13 +184,14 @@ def import_table(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with db.engine.connect() as conn, bulk_mode(conn, table.size // 100):
+        with db.engine.connect() as conn, bulk_mode(conn, table.size // 100) as bulk:
             trans = conn.begin()
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-65536")
             try:
                 with rebuilt_indexes(conn, table.size // 100):
                     _run(conn, table, parser, ids, options, summary, progress, prepare)
+                bulk.check(conn)
             except BaseException:
                 trans.rollback()
                 raise
