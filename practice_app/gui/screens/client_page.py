@@ -8,7 +8,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session as OrmSession
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.clients import SIGNAL_COLOURS
+from practice_app.gui.screens.undoable import WorkerWrite
 from practice_app.gui.session_entry import CloseEpisodeDialog, SessionEntry, SessionInput
 from practice_app.gui.session_entry import short_name as _short
 from practice_app.services.client_page import ClientPage, EpisodeView
@@ -87,33 +88,6 @@ def _panel(title: str) -> tuple[QFrame, QVBoxLayout]:
     heading.setObjectName("sectionTitle")
     layout.addWidget(heading)
     return frame, layout
-
-
-class _WriteCommand(QUndoCommand):
-    """An undoable write run on the database worker; the first redo is the write just done."""
-
-    def __init__(
-        self,
-        page: ClientPageScreen,
-        text: str,
-        redo: Callable[[OrmSession], Any],
-        undo: Callable[[OrmSession], Any],
-    ) -> None:
-        super().__init__(text)
-        self.page = page
-        self._redo, self._undo = redo, undo
-        self._done = True
-
-    def redo(self) -> None:
-        """Write again (not on the push: the write has already run)."""
-        if self._done:
-            self._done = False
-            return
-        self.page.write(self._redo, self.text())
-
-    def undo(self) -> None:
-        """Reverse the write on the worker."""
-        self.page.write(self._undo, f"Undo {self.text().lower()}")
 
 
 class ClientPageScreen(Screen):
@@ -514,7 +488,7 @@ class ClientPageScreen(Screen):
             if not shiboken6.isValid(self):
                 return
             self.entry.clear()
-            self.context.undo_stack.push(_WriteCommand(self, text, add, remove))
+            self.context.undo_stack.push(WorkerWrite(self, text, add, remove))
             self.context.show_status(f"Session saved for {self.argument}")
             self.model_label.setText("Saved · updating the chart and the signals…")
             self.reload()
@@ -555,7 +529,7 @@ class ClientPageScreen(Screen):
 
         def closed(_: Any) -> None:
             self.saving = False
-            self.context.undo_stack.push(_WriteCommand(self, text, close, reopen))
+            self.context.undo_stack.push(WorkerWrite(self, text, close, reopen))
             self.context.show_status(f"Episode closed: {ENDING_LABELS[reason].lower()}")
             self.reload()
 

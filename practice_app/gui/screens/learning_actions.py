@@ -20,7 +20,7 @@ from practice_app.gui.learning_dialogs import (
     ObjectiveDialog,
     ObjectiveInput,
 )
-from practice_app.gui.screens.learning_parts import UndoableWrite
+from practice_app.gui.screens.undoable import WorkerWrite
 from practice_app.services.learning_view import (
     LearningView,
     ObjectiveDraft,
@@ -121,7 +121,7 @@ class LearningActions:
             if shiboken6.isValid(dialog):
                 dialog.accept()
             text = f"Add lesson from {row.client}"
-            self.context.undo_stack.push(UndoableWrite(self, text, again, remove))
+            self.context.undo_stack.push(WorkerWrite(self, text, again, remove))
             self.context.show_status(f"Lesson from {row.client} saved")
             self.selected = row
             self.reload()
@@ -186,7 +186,7 @@ class LearningActions:
                 else "it waits as planned until the current focus is closed"
             )
             self.context.undo_stack.push(
-                UndoableWrite(self, f"Add objective “{row.title}”", add, remove)
+                WorkerWrite(self, f"Add objective “{row.title}”", add, remove)
             )
             self.context.show_status(f"Objective added to your development plan: {state}")
             self.reload()
@@ -213,7 +213,7 @@ class LearningActions:
 
         def removed(_: Any) -> None:
             text = f"Delete lesson from {lesson.client}"
-            self.context.undo_stack.push(UndoableWrite(self, text, remove, again))
+            self.context.undo_stack.push(WorkerWrite(self, text, remove, again))
             self.context.show_status(f"Lesson from {lesson.client} deleted · Ctrl+Z brings it back")
             self.selected = None
             self.reload()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -14,7 +13,6 @@ from PySide6.QtGui import (
     QPalette,
     QResizeEvent,
     QTextDocument,
-    QUndoCommand,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +29,6 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QVBoxLayout,
 )
-from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.gui.screens.clients import SIGNAL_WORDS, signal_icon
 from practice_app.services.learning_view import EpisodeItem
@@ -238,44 +235,9 @@ class EpisodeTable(QTableWidget):
                 self.setItem(row, col, cell)
 
 
-class Writer(Protocol):
-    """What an undoable write needs from its screen."""
-
-    def write(self, work: Callable[[OrmSession], Any], label: str) -> None:
-        """Run ``work`` on the database worker, then reload."""
-
-
-class UndoableWrite(QUndoCommand):
-    """An undoable write on the database worker; the first redo is the write already done."""
-
-    def __init__(
-        self,
-        screen: Writer,
-        text: str,
-        redo: Callable[[OrmSession], Any],
-        undo: Callable[[OrmSession], Any],
-    ) -> None:
-        super().__init__(text)
-        self.screen = screen
-        self._redo, self._undo = redo, undo
-        self._first = True
-
-    def redo(self) -> None:
-        """Write again (not on the push: the write has already run)."""
-        if self._first:
-            self._first = False
-            return
-        self.screen.write(self._redo, self.text())
-
-    def undo(self) -> None:
-        """Reverse the write."""
-        self.screen.write(self._undo, f"Undo {self.text()[:1].lower()}{self.text()[1:]}")
-
-
 __all__ = [
     "HTML_ROLE",
     "EpisodeTable",
-    "UndoableWrite",
     "add_item",
     "add_section",
     "hint",

@@ -50,7 +50,6 @@ from practice_app.gui.screens.practice_parts import (
     week_text,
 )
 from practice_app.gui.screens.practice_writes import (
-    WriteCommand,
     add_activity_for,
     ask_close_objective,
     ask_new_objective,
@@ -58,6 +57,7 @@ from practice_app.gui.screens.practice_writes import (
     entry_writes,
     target_writes,
 )
+from practice_app.gui.screens.undoable import WorkerWrite
 from practice_app.services import practice
 from practice_app.services.practice import EntryInput, EntryRow, period_totals, totals_by
 from practice_app.services.practice_view import PracticeView
@@ -415,7 +415,7 @@ class PracticeScreen(Screen):
             self.saving = False
             if shiboken6.isValid(dialog):
                 dialog.done_saving()
-            self.context.undo_stack.push(WriteCommand(self.write, text, redo, undo))
+            self.context.undo_stack.push(WorkerWrite(self, text, redo, undo))
             self.context.show_status(f"Saved: {row.minutes} min of {row.activity_label.lower()}")
             self.changed()
 
@@ -438,7 +438,7 @@ class PracticeScreen(Screen):
 
         def done(_: Any) -> None:
             self.saving = False
-            self.context.undo_stack.push(WriteCommand(self.write, text, redo, undo))
+            self.context.undo_stack.push(WorkerWrite(self, text, redo, undo))
             self.context.show_status(f"{text} · Ctrl+Z brings it back")
             self.changed()
 
@@ -483,7 +483,7 @@ class PracticeScreen(Screen):
         )
 
         def done(_: Any) -> None:
-            self.context.undo_stack.push(WriteCommand(self.write, text, redo, undo))
+            self.context.undo_stack.push(WorkerWrite(self, text, redo, undo))
             self.changed()
 
         self.context.workers.query(

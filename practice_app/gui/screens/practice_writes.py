@@ -1,7 +1,7 @@
 """The Practice screen's writes: undoable journal changes and the plan's dialogs.
 
 Each journal change is a pair of Qt-free functions run on the database worker (do,
-undo) and a ``WriteCommand`` on the shared undo stack. An entry put back by undo keeps
+undo) and a ``WorkerWrite`` on the shared undo stack. An entry put back by undo keeps
 its id, so a redo after an undo finds the same row.
 """
 
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand
 
 from practice_app.services import practice
 from practice_app.services.practice import EntryInput, EntryRow
@@ -26,27 +25,6 @@ if TYPE_CHECKING:
     from practice_app.gui.screens.practice import PracticeScreen
 
 Work = Callable[["OrmSession"], Any]
-
-
-class WriteCommand(QUndoCommand):
-    """An undoable journal write on the database worker; the first redo is the write just done."""
-
-    def __init__(self, write: Callable[[Work, str], None], text: str, redo: Work, undo: Work):
-        super().__init__(text)
-        self._write = write
-        self._redo, self._undo = redo, undo
-        self._done = True
-
-    def redo(self) -> None:
-        """Write again (not on the push: the write has already run)."""
-        if self._done:
-            self._done = False
-            return
-        self._write(self._redo, self.text())
-
-    def undo(self) -> None:
-        """Reverse the write."""
-        self._write(self._undo, f"Undo {self.text().lower()}")
 
 
 def entry_writes(data: EntryInput, old: EntryRow | None) -> tuple[Work, Work, str]:

@@ -34,11 +34,11 @@ from practice_app.gui.registry import ScreenSpec, screen_specs
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.clients import SIGNAL_COLOURS
 from practice_app.gui.screens.overview import StatCard
+from practice_app.gui.screens.undoable import WorkerWrite
 from practice_app.gui.screens.weekly_widgets import (
     GOOD,
     ROW_STYLE,
     LinkRow,
-    ReviewCommand,
     ReviewForm,
     attention_head,
     change_head,
@@ -467,7 +467,7 @@ class WeeklyScreen(Screen):
             self._form_dirty = False
             if not shiboken6.isValid(self):
                 return
-            self.context.undo_stack.push(ReviewCommand(self, text, redo, undo))
+            self.context.undo_stack.push(WorkerWrite(self, text, redo, undo))
             self.context.show_status(f"{text}: saved")
             self.stale = False
             self.reload()

@@ -8,9 +8,8 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut, QUndoCommand
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -255,35 +254,6 @@ def minutes_text(minutes: int) -> str:
     if not hours:
         return f"{rest} min"
     return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
-
-
-class ReviewCommand(QUndoCommand):
-    """An undoable review write run on the worker; the first redo is the write just done."""
-
-    def __init__(
-        self,
-        screen: Any,
-        text: str,
-        redo: Callable[[OrmSession], Any],
-        undo: Callable[[OrmSession], Any],
-    ) -> None:
-        super().__init__(text)
-        self.screen = screen
-        self._redo, self._undo = redo, undo
-        self._pushed = True
-
-    def redo(self) -> None:
-        """Write again (not on the push: the write has already run)."""
-        if self._pushed:
-            self._pushed = False
-            return
-        if shiboken6.isValid(self.screen):
-            self.screen.write(self._redo, self.text())
-
-    def undo(self) -> None:
-        """Put the review back as it was."""
-        if shiboken6.isValid(self.screen):
-            self.screen.write(self._undo, f"Undo {self.text().lower()}")
 
 
 def empty_page(context: ScreenContext) -> QWidget:
