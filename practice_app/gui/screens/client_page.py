@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session as OrmSession
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.clients import SIGNAL_COLOURS
+from practice_app.gui.screens.panels import panel
 from practice_app.gui.screens.undoable import WorkerWrite
 from practice_app.gui.session_entry import CloseEpisodeDialog, SessionEntry, SessionInput
 from practice_app.gui.session_entry import short_name as _short
@@ -76,18 +77,6 @@ def _badge(signal: str, title: str, words: str) -> str:
 
 def _date(day: dt.date | None) -> str:
     return day.strftime("%d %b %Y") if day else "–"
-
-
-def _panel(title: str) -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("panel")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(16, 12, 16, 12)
-    layout.setSpacing(6)
-    heading = QLabel(title)
-    heading.setObjectName("sectionTitle")
-    layout.addWidget(heading)
-    return frame, layout
 
 
 class ClientPageScreen(Screen):
@@ -141,13 +130,13 @@ class ClientPageScreen(Screen):
         row.setSpacing(16)
         left = QSplitter(Qt.Orientation.Vertical)
         left.setChildrenCollapsible(False)
-        chart_panel, self.chart_layout = _panel("Trajectory")
+        chart_panel, self.chart_layout = panel("Trajectory")
         self.model_label = QLabel("")
         self.model_label.setObjectName("hint")
         self.model_label.setWordWrap(True)
         self.chart_layout.addWidget(self.model_label)
         left.addWidget(chart_panel)
-        items_panel, items_layout = _panel("Item scores")
+        items_panel, items_layout = panel("Item scores")
         items_panel.setToolTip(
             "Every session's item scores. SRS items below 9 (the 36 cutoff shared over four "
             "items) are highlighted: a place to ask the client about the alliance."
@@ -175,7 +164,7 @@ class ClientPageScreen(Screen):
         side_layout.setSpacing(12)
         # Grow (and scroll) rather than squeeze the entry fields when a message appears.
         side_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        signals_panel, signals_layout = _panel("Signals")
+        signals_panel, signals_layout = panel("Signals")
         self.outcome_badge = QLabel("")
         self.outcome_badge.setWordWrap(True)
         self.alliance_badge = QLabel("")
@@ -192,7 +181,7 @@ class ClientPageScreen(Screen):
         self.entry = SessionEntry()
         self.entry.submitted.connect(self.save_session)
         side_layout.addWidget(self.entry)
-        episode_panel, episode_layout = _panel("Episode")
+        episode_panel, episode_layout = panel("Episode")
         self.facts = QGridLayout()
         self.facts.setHorizontalSpacing(10)
         self.facts.setVerticalSpacing(3)
@@ -212,7 +201,7 @@ class ClientPageScreen(Screen):
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
-        frame, layout = _panel("Client not found")
+        frame, layout = panel("Client not found")
         frame.setMaximumWidth(640)
         self.missing_label = QLabel("")
         self.missing_label.setWordWrap(True)

@@ -41,6 +41,7 @@ from practice_app.gui.screens import consult_parts as parts
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.consult_editors import BriefEditors
 from practice_app.gui.screens.consult_picker import ConsultPickerView
+from practice_app.gui.screens.panels import panel
 from practice_app.services.consult import (
     ConsultBriefView,
     ConsultPicker,
@@ -167,7 +168,7 @@ class ConsultScreen(Screen):
         grid.setContentsMargins(0, 0, 6, 0)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(16)
-        chart_panel, self.chart_layout = parts.panel("Trajectory")
+        chart_panel, self.chart_layout = panel("Trajectory")
         self.model_label = QLabel("")
         self.model_label.setObjectName("hint")
         self.model_label.setWordWrap(True)
@@ -178,13 +179,13 @@ class ConsultScreen(Screen):
         side = QVBoxLayout()
         side.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         side.setSpacing(16)
-        summary_panel, summary_layout = parts.panel("Episode summary")
+        summary_panel, summary_layout = panel("Episode summary")
         self.summary_grid = QGridLayout()
         self.summary_grid.setHorizontalSpacing(10)
         self.summary_grid.setVerticalSpacing(3)
         summary_layout.addLayout(self.summary_grid)
         side.addWidget(summary_panel)
-        signals_panel, self.signals_layout = parts.panel("Signals and sudden changes")
+        signals_panel, self.signals_layout = panel("Signals and sudden changes")
         self.signals_box = QVBoxLayout()
         self.signals_box.setSpacing(8)
         self.signals_layout.addLayout(self.signals_box)
@@ -195,7 +196,7 @@ class ConsultScreen(Screen):
         side_widget.setFixedWidth(SIDE_WIDTH)
         grid.addWidget(side_widget, 0, 1)
         grid.addWidget(self.editors, 1, 0, 1, 2)
-        items_panel, items_layout = parts.panel("Item scores")
+        items_panel, items_layout = panel("Item scores")
         items_panel.setToolTip(
             "Every session's item scores, latest first. Alliance items below the cutoff shared "
             "over the items (9 on the SRS) are highlighted."
@@ -210,11 +211,11 @@ class ConsultScreen(Screen):
         right = QVBoxLayout()
         right.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         right.setSpacing(16)
-        alliance_panel, alliance_layout = parts.panel("Alliance")
+        alliance_panel, alliance_layout = panel("Alliance")
         self.alliance_label = parts.wrapped("")
         alliance_layout.addWidget(self.alliance_label)
         right.addWidget(alliance_panel)
-        lessons_panel, lessons_layout = parts.panel("Lessons so far")
+        lessons_panel, lessons_layout = panel("Lessons so far")
         self.lessons_box = QVBoxLayout()
         self.lessons_box.setSpacing(10)
         lessons_layout.addLayout(self.lessons_box)
@@ -224,7 +225,7 @@ class ConsultScreen(Screen):
         right_widget.setLayout(right)
         right_widget.setFixedWidth(SIDE_WIDTH)
         grid.addWidget(right_widget, 2, 1)
-        notes_panel, notes_layout = parts.panel("Session notes")
+        notes_panel, notes_layout = panel("Session notes")
         notes_panel.setToolTip("Your own notes on the episode's sessions")
         self.notes_box = QVBoxLayout()
         self.notes_box.setSpacing(8)
@@ -244,7 +245,7 @@ class ConsultScreen(Screen):
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
-        frame, layout = parts.panel("Client not found")
+        frame, layout = panel("Client not found")
         frame.setMaximumWidth(640)
         self.missing_label = QLabel("")
         self.missing_label.setWordWrap(True)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_app.gui.screens.clients import SIGNAL_WORDS, signal_icon
-from practice_app.gui.screens.consult_parts import panel
+from practice_app.gui.screens.panels import panel
 from practice_app.services.consult import ConsultPicker, PickerRow
 
 HEADERS = (

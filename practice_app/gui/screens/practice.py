@@ -37,6 +37,7 @@ from practice_app.gui.charts.journal_charts import Bar, HoursBars, WeeklyHoursCh
 from practice_app.gui.practice_dialog import PracticeDialog
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
+from practice_app.gui.screens.panels import panel
 from practice_app.gui.screens.practice_parts import (
     ALL,
     COLUMN,
@@ -46,7 +47,6 @@ from practice_app.gui.screens.practice_parts import (
     PlanPanel,
     filter_entries,
     hint,
-    panel,
     week_text,
 )
 from practice_app.gui.screens.practice_writes import (

@@ -52,19 +52,6 @@ ALL = "all"
 NO_DOMAIN = "(none)"
 
 
-def panel(title: str) -> tuple[QFrame, QVBoxLayout]:
-    """A white rounded panel with a section title."""
-    frame = QFrame()
-    frame.setObjectName("panel")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(16, 12, 16, 12)
-    layout.setSpacing(6)
-    heading = QLabel(title)
-    heading.setObjectName("sectionTitle")
-    layout.addWidget(heading)
-    return frame, layout
-
-
 def hint(text: str = "") -> QLabel:
     """A small grey wrapped label."""
     label = QLabel(text)
