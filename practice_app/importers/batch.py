@@ -178,15 +178,19 @@ class BatchReader:
             return None
         try:
             return self._read(rows)
-        except (ValueError, TypeError):  # a number that is not one, an empty cell
+        except (ValueError, TypeError, IndexError):  # a number that is not one, an empty cell
             return None
 
     def _read(self, rows: list[tuple[int, Row]]) -> Batch | None:
         parser, p = self.parser, self.parser.plan
         cells = [c for _n, c in rows]
+        # The batch turned into columns in one C-level pass. Every row is at least as
+        # wide as the header (the sources pad short rows); were one not, a column
+        # would be missing (IndexError: the per-row path), never cut short.
+        columns = list(zip(*cells, strict=False))
 
-        def column(index: int, source: list[Row] = cells) -> list[Any]:
-            return list(map(operator.itemgetter(index), source))
+        def column(index: int) -> list[Any]:
+            return list(columns[index])
 
         assert p.client is not None and p.session is not None
         clients = column(p.client)
@@ -221,10 +225,10 @@ class BatchReader:
             if not _clean(texts):
                 return None
             notes = [t or None for t in texts] if "" in texts else texts
-        scores = self._scores(cells)
+        scores = self._scores(columns)
         if scores is None:
             return None
-        therapists = self._therapists(cells)
+        therapists = self._therapists(cells, columns)
         # Only now, with the batch accepted: its new clients' attributes, from their first row.
         new = set(clients).difference(parser._seen_clients)
         attributes: dict[str, dict[str, str]] = {}
@@ -252,13 +256,15 @@ class BatchReader:
             scores,
         )
 
-    def _therapists(self, cells: list[Row]) -> list[tuple[str, str]]:
+    def _therapists(
+        self, cells: list[Row], columns: list[tuple[Any, ...]]
+    ) -> list[tuple[str, str]]:
         parser = self.parser
         col = parser.plan.therapist_code
         if col is not None:
             # A clean code is the therapist's code; only the first row's name is ever
             # stored (Writer._therapist), so the code alone is the key.
-            codes = list(map(operator.itemgetter(col), cells))
+            codes = list(columns[col])
             if "" not in codes and _clean(codes) and max(map(len, codes)) <= CODE_MAX:
                 known_codes = self.codes
                 for code in set(codes).difference(known_codes):
@@ -287,24 +293,27 @@ class BatchReader:
             parsed = self.in_range[(low, high)] = _Parsed(convert)
         return parsed
 
-    def _scores(self, cells: list[Row]) -> list[ScoreColumn] | None:
+    def _scores(self, columns: list[tuple[Any, ...]]) -> list[ScoreColumn] | None:
         out: list[ScoreColumn] = []
         for sp in self.parser._specs:
             keep: list[bool] | None = None
-            rows = cells
+            column: Any = list
             if sp.skip is not None:
-                flags = set(map(operator.itemgetter(sp.skip), cells))
+                flags = set(columns[sp.skip])
                 if not flags <= _NOT_SKIPPED:
                     if not flags <= _NOT_SKIPPED | _SKIPPED:
                         return None
-                    keep = [f not in _SKIPPED for f in map(operator.itemgetter(sp.skip), cells)]
-                    rows = list(compress(cells, keep))
-                    if not rows:
+                    keep = [f not in _SKIPPED for f in columns[sp.skip]]
+                    if not any(keep):
                         continue
+
+                    def column(cells: tuple[Any, ...], keep: list[bool] = keep) -> list[Any]:
+                        return list(compress(cells, keep))
+
             items: list[list[float]] | None = None
             json: list[str] | None = None
             if sp.items is not None:
-                texts = [list(map(operator.itemgetter(c), rows)) for c in sp.items]
+                texts = [column(columns[c]) for c in sp.items]
                 if any(map(any, texts)):
                     # ValueError on an empty cell, a text float() refuses, or a value
                     # outside the item range (the cache holds in-range values only).
@@ -320,7 +329,7 @@ class BatchReader:
                     json = list(map(fmt.__mod__, zip(*parts, strict=True)))
             totals: list[float] | None = None
             if sp.total is not None:
-                texts_t = list(map(operator.itemgetter(sp.total), rows))
+                texts_t = column(columns[sp.total])
                 if all(texts_t):
                     totals = list(map(self._values(sp.lo, sp.hi).__getitem__, texts_t))
                     if items is not None:
