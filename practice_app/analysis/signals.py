@@ -191,11 +191,15 @@ def outcome_signals(
                 else:
                     sig[ep, :width] = fitted_signals(one, instrument, loo)[0]
                     model_n[ep] = loo.n_reference
+    current = current_signal(sig, matrix.counts)
     return OutcomeSignals(
         per_measurement=sig,
-        current=current_signal(sig, matrix.counts),
+        current=current,
         ever_red=np.asarray((sig == RED).any(axis=1), dtype=bool),
-        prompt=change_prompt(matrix, instrument),
+        # The red signal carries the prompt (science.md section 3): under fitted lines an
+        # episode can pass its 10th measurement unimproved yet track the expected course
+        # (orange or green), e.g. one that began near the cutoff.
+        prompt=change_prompt(matrix, instrument) & (current == RED),
         model=names,
         model_n=model_n,
         pool_size=pool_size,

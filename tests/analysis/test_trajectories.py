@@ -181,3 +181,17 @@ def test_fit_near_one_intake_equals_the_full_grid(ors: InstrumentDef, intake: fl
         full.lines(np.array([intake]), 10), near.lines(np.array([intake]), 10), strict=True
     ):
         np.testing.assert_allclose(a, b)
+
+
+def test_only_a_red_signal_carries_the_change_of_approach_prompt(ors: InstrumentDef) -> None:
+    # Ten measurements without reliable improvement (d < 5) under fitted lines: one stays
+    # above the fail line (orange: no prompt), one falls below it (red: the prompt).
+    pool_eps = synthetic_pool()
+    between = [15.0] + [16.0] * 9
+    below = [15.0] + [14.0] * 9
+    m = matrix([*pool_eps, between, below])
+    closed = np.array([True] * len(pool_eps) + [False, False])
+    res = outcome_signals(m, ors, reference_pool(m, closed))
+    assert res.model[50] == res.model[51] == "fitted"
+    assert [SIGNALS[x] for x in res.current[50:]] == ["orange", "red"]
+    assert res.prompt[50:].tolist() == [False, True]
