@@ -146,14 +146,22 @@ def _sums(columns: list[list[float]]) -> Iterator[float]:
     return total
 
 
-def _clean(cells: list[Any]) -> bool:
-    """Whether every cell is text that ``RowParser._text`` returns unchanged (or empty)."""
+def _clean(cells: list[Any], longest: int | None = None) -> bool:
+    """Whether every cell is text that ``RowParser._text`` returns unchanged (or empty),
+    of at most ``longest`` characters.
+
+    Each distinct text is looked at once: a column repeats its codes (a client's on
+    every one of their rows).
+    """
+    distinct = set(cells)
     try:
-        if list(map(str.strip, cells)) != cells:
+        if not all(map(operator.eq, map(str.strip, distinct), distinct)):
             return False
     except TypeError:  # None (an empty spreadsheet cell)
         return False
-    return not any(map(_starts_with_quote, cells))
+    if longest is not None and max(map(len, distinct)) > longest:
+        return False
+    return not any(map(_starts_with_quote, distinct))
 
 
 class BatchReader:
@@ -194,12 +202,12 @@ class BatchReader:
 
         assert p.client is not None and p.session is not None
         clients = column(p.client)
-        if "" in clients or not _clean(clients) or max(map(len, clients)) > CODE_MAX:
+        if "" in clients or not _clean(clients, CODE_MAX):
             return None
         episodes: list[str] | None = None
         if p.episode is not None:
             episodes = column(p.episode)
-            if not _clean(episodes) or max(map(len, episodes)) > EPISODE_MAX:
+            if not _clean(episodes, EPISODE_MAX):
                 return None
             if "" in episodes:
                 if any(episodes):
@@ -265,7 +273,7 @@ class BatchReader:
             # A clean code is the therapist's code; only the first row's name is ever
             # stored (Writer._therapist), so the code alone is the key.
             codes = list(columns[col])
-            if "" not in codes and _clean(codes) and max(map(len, codes)) <= CODE_MAX:
+            if "" not in codes and _clean(codes, CODE_MAX):
                 known_codes = self.codes
                 for code in set(codes).difference(known_codes):
                     known_codes[code] = parser._therapist(cells[codes.index(code)])
@@ -405,7 +413,11 @@ def write_batch(writer: Writer, batch: Batch) -> bool:
     w.next_session += n
     w.keys.update(zip(session_keys, sids, strict=True))
     if batch.case_dates is not None:
-        for eid, day in compress(zip(eids, batch.case_dates, strict=True), batch.case_dates):
+        # Each episode's first case date in the batch: a dict filled from the end keeps
+        # the first row's (one Python step per episode, not per row).
+        backwards = batch.case_dates[::-1]
+        firsts = dict(compress(zip(eids[::-1], backwards, strict=True), backwards))
+        for eid, day in firsts.items():
             state = w.states[eid]
             if state.case_date is None:
                 state.case_date = day

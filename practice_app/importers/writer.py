@@ -13,6 +13,7 @@ import operator
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, select, text, update
@@ -303,7 +304,7 @@ class Writer:
         sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
         get = operator.itemgetter(*keys)
         values = [(get(r),) for r in rows] if len(keys) == 1 else list(map(get, rows))
-        if any(isinstance(v, dt.date) for r in values for v in r):
+        if any(map(isinstance, chain.from_iterable(values), repeat(dt.date))):
             values = [tuple(map(_sqlite_value, r)) for r in values]
         self.conn.exec_driver_sql(sql, values)
 
