@@ -124,7 +124,7 @@ def _quiet_offscreen_noise() -> None:
 
 def save_screenshot(app: Any, window: Any, path: Path) -> None:
     """Render ``window`` at the screenshot size once its page is ready; write the PNG."""
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
 
     outcome: dict[str, str] = {}
     loop = QEventLoop()
@@ -153,7 +153,11 @@ def save_screenshot(app: Any, window: Any, path: Path) -> None:
     if "ready" not in outcome:
         raise AppError(f"the window did not finish loading within {SCREENSHOT_TIMEOUT_S} s")
     window.resize(*SCREENSHOT_SIZE)
-    app.processEvents()
+    # Let layouts settle: a wrapped label that fits its height to its width posts a new
+    # layout request while the first one is handled, so run a few rounds.
+    for _ in range(4):
+        app.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        app.processEvents()
     image = window.grab().toImage()
     if not image.save(str(path), "PNG"):
         raise AppError(f"cannot write the screenshot {path}")

@@ -34,6 +34,7 @@ from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.learning_actions import LearningActions
 from practice_app.gui.screens.learning_parts import (
     EpisodeTable,
+    WrappedLabel,
     add_item,
     add_section,
     hint,
@@ -128,8 +129,7 @@ class LearningScreen(LearningActions, Screen):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         frame, inner, _ = panel("Lowest alliance item")
-        self.srs_label = QLabel("")
-        self.srs_label.setWordWrap(True)
+        self.srs_label = WrappedLabel()
         inner.addWidget(self.srs_label)
         layout.addWidget(frame)
         frame, inner, _ = panel("Consider changing approach or referring on")

@@ -57,11 +57,37 @@ def panel(title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
     return frame, layout, head
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that keeps the height its text needs at its current width.
+
+    A layout asks a wrapped label only for its width-free size hint, so a crowded
+    column squeezes it and cuts lines off; pinning the minimum height prevents that.
+    """
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:
+        """Set the text and the height it needs."""
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: Any) -> None:
+        """Fit the height to the new width."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        height = self.heightForWidth(max(self.width(), 1))
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+
 def hint(text: str = "") -> QLabel:
     """A grey, wrapping explanatory line."""
-    label = QLabel(text)
+    label = WrappedLabel(text)
     label.setObjectName("hint")
-    label.setWordWrap(True)
     return label
 
 
@@ -238,6 +264,7 @@ class EpisodeTable(QTableWidget):
 __all__ = [
     "HTML_ROLE",
     "EpisodeTable",
+    "WrappedLabel",
     "add_item",
     "add_section",
     "hint",
