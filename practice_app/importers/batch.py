@@ -191,7 +191,7 @@ class BatchReader:
 
     def _read(self, rows: list[tuple[int, Row]]) -> Batch | None:
         parser, p = self.parser, self.parser.plan
-        cells = [c for _n, c in rows]
+        cells = list(map(operator.itemgetter(1), rows))
         # The batch turned into columns in one C-level pass. Every row is at least as
         # wide as the header (the sources pad short rows); were one not, a column
         # would be missing (IndexError: the per-row path), never cut short.
@@ -252,7 +252,7 @@ class BatchReader:
                 attributes[client] = found
             parser._seen_clients.update(new)
         return Batch(
-            [n for n, _c in rows],
+            list(map(operator.itemgetter(0), rows)),
             therapists,
             clients,
             episodes,

@@ -473,7 +473,8 @@ class Writer:
             )
             states = self.states
             iso = dt.date.fromisoformat
-            for eid, first, last in self.conn.exec_driver_sql(sql):
+            # fetchall: one call for the 30,000 rows of a large import, not one per row.
+            for eid, first, last in self.conn.exec_driver_sql(sql).fetchall():
                 state = states.get(eid)
                 if state is not None:
                     state.first, state.last = iso(first[:10]), iso(last[:10])
