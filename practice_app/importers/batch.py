@@ -20,7 +20,7 @@ from typing import Any
 
 from practice_app.importers.records import CODE_MAX, RowParser, ScoreValue, SessionRecord
 from practice_app.importers.source import Row
-from practice_app.importers.writer import KEY_BASE, EpisodeState, Writer
+from practice_app.importers.writer import CLIENT_FIELDS, KEY_BASE, EpisodeState, Writer
 
 _BAD = object()
 """A date cell the fast path does not read (odd spacing, a guard, or not a date)."""
@@ -378,28 +378,18 @@ def write_batch(writer: Writer, batch: Batch) -> bool:
         table = w.episodes_plain
     found = list(map(table.get, keys))
     if None in found:
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[tuple[Any, ...]] = []
         for key in dict.fromkeys(compress(keys, map(operator.not_, found))):
             eid = w.next_episode
             w.next_episode += 1
             external = key[2] if len(key) == 3 else None
-            new_rows.append(
-                {
-                    "id": eid,
-                    "client_id": key[0],
-                    "therapist_id": key[1],
-                    "external_id": external,
-                    "start_date": None,
-                    "end_date": None,
-                    "ending_reason": None,
-                }
-            )
+            new_rows.append((eid, key[0], key[1], external))
             if external is not None:
                 w.episodes_ext[key] = eid
             w.episodes_plain[key[:2]] = eid
             w.states[eid] = EpisodeState(eid, True)
             w.episode_meta[eid] = (None, None)
-        w._insert(w.t_episode, new_rows)
+        _insert_episodes(w, new_rows)
         found = list(map(table.__getitem__, keys))
     eids: list[int] = found  # type: ignore[assignment]  # every key has its episode now
     touched = dict.fromkeys(eids)
@@ -433,17 +423,60 @@ def write_batch(writer: Writer, batch: Batch) -> bool:
     return True
 
 
+def _insert_episodes(w: Writer, rows: list[tuple[Any, ...]]) -> None:
+    """New episodes (id, client, therapist, external id); their dates come at the end."""
+    if w.sqlite:
+        # Plain tuples: no dict per episode (a large file starts tens of thousands).
+        w.conn.exec_driver_sql(
+            "INSERT INTO episode (id, client_id, therapist_id, external_id) VALUES (?, ?, ?, ?)",
+            rows,
+        )
+        return
+    names = ("id", "client_id", "therapist_id", "external_id")
+    w._insert(w.t_episode, [dict(zip(names, r, strict=True)) for r in rows])
+
+
 def _insert_clients(w: Writer, batch: Batch) -> None:
     new = [c for c in dict.fromkeys(batch.clients) if c not in w.clients]
     if not new:
         return
     attributes = batch.attributes
-    w._clients(
-        [
-            SessionRecord(0, "", "", c, None, None, None, None, None, attributes.get(c), [])
-            for c in new
-        ]
+    if not w.sqlite:
+        w._clients(
+            [
+                SessionRecord(0, "", "", c, None, None, None, None, None, attributes.get(c), [])
+                for c in new
+            ]
+        )
+        return
+    # What Writer._clients stores, as plain tuples (no record or dict per client).
+    ids = range(w.next_client, w.next_client + len(new))
+    w.next_client += len(new)
+    w.clients.update(zip(new, ids, strict=True))
+    blank = (None,) * len(CLIENT_FIELDS)
+    rows: list[tuple[Any, ...]] = []
+    extra: list[tuple[int, str, str]] = []
+    for cid, code in zip(ids, new, strict=True):
+        found = attributes.get(code)
+        if not found:
+            rows.append((cid, code, *blank))
+            continue
+        fields: dict[str, Any] = dict.fromkeys(CLIENT_FIELDS)
+        for name, value in found.items():
+            if name.startswith("attr:"):
+                extra.append((cid, name[5:][:120], value))
+            else:
+                fields[name] = value
+        rows.append((cid, code, *map(fields.__getitem__, CLIENT_FIELDS)))
+    w.conn.exec_driver_sql(
+        f"INSERT INTO client (id, code, {', '.join(CLIENT_FIELDS)}) "
+        f"VALUES (?, ?{', ?' * len(CLIENT_FIELDS)})",
+        rows,
     )
+    if extra:
+        w.conn.exec_driver_sql(
+            "INSERT INTO client_attribute (client_id, name, value) VALUES (?, ?, ?)", extra
+        )
 
 
 def _insert_sessions(w: Writer, batch: Batch, sids: range, eids: list[int]) -> None:
