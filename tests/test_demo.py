@@ -30,8 +30,9 @@ from practice_app.demo.calendar import monday
 from practice_app.demo.model import DemoEpisode
 from practice_app.progress import Cancelled, Progress
 from practice_app.services.patterns import load_bunt_list, load_pattern_report
-from practice_app.services.practice_results import load_practice_results, load_workload
+from practice_app.services.practice_results import load_practice_results
 from practice_app.services.weekly import load_weekly_review
+from practice_app.services.workload import load_workload
 from practice_app.storage.database import Database, open_database
 from practice_app.storage.models import DIFFICULTIES, ENDING_REASONS, FEEDBACK_SOURCES
 

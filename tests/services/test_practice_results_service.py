@@ -16,7 +16,8 @@ from scipy import stats
 from sqlalchemy import select
 
 from practice_app.errors import UserError
-from practice_app.services.practice_results import load_practice_results, load_workload
+from practice_app.services.practice_results import load_practice_results
+from practice_app.services.workload import load_workload
 from practice_app.storage.database import Database
 from practice_app.storage.models import (
     Client,

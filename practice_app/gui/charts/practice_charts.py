@@ -18,14 +18,8 @@ from PySide6.QtGui import QFont
 
 from practice_app.analysis.effectiveness import Figure
 from practice_app.gui.charts.effect_charts import ACCENT, ACCENT_BAND, MUTED, QUARTER_POINT, TEXT
-from practice_app.services.practice_results import (
-    BandFigures,
-    EnergyPoint,
-    MonthHours,
-    RollingPoint,
-    Scatter,
-    WeekLoad,
-)
+from practice_app.services.practice_results import MonthHours, RollingPoint, Scatter
+from practice_app.services.workload import BandFigures, EnergyPoint, WeekLoad
 
 PRACTICE = "#5c6bc0"
 """Practice hours (bars) and the scatter's points."""

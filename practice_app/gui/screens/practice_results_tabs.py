@@ -48,13 +48,11 @@ from practice_app.gui.screens.base import ScreenContext
 from practice_app.services.practice_results import (
     LAGS,
     PracticeResultsView,
-    WorkloadView,
-    compute_workload,
     practice_rolling,
     practice_summary,
     read_practice_inputs,
-    read_workload_inputs,
 )
+from practice_app.services.workload import WorkloadView, compute_workload, read_workload_inputs
 
 BOOTSTRAP = f"95% CI: percentile bootstrap, {N_RESAMPLES:,} resamples, fixed seed."
 CAVEAT = (
