@@ -56,7 +56,9 @@ EXTRA_EXPECTED = 3
 """Measurements drawn beyond the latest one, so the therapist sees where the lines go."""
 
 __all__ = [
+    "ALLIANCE_WORDS",
     "ORANGE_FROM",
+    "OUTCOME_WORDS",
     "PROMPT_FROM",
     "RED_FROM",
     "ClientList",
@@ -65,7 +67,38 @@ __all__ = [
     "ListRow",
     "load_client_list",
     "load_client_page",
+    "signal_words",
 ]
+
+
+# What each signal means, per model (science.md section 3); shown on the client page and
+# in the consultation brief.
+OUTCOME_WORDS = {
+    "starter": {
+        "red": "not on track: reliably worse than intake, or no reliable change by the 6th "
+        "measurement",
+        "orange": "at risk: no improvement by the 3rd measurement",
+        "green": "on track so far",
+        "none": "no signal yet (fewer than two measurements)",
+    },
+    "fitted": {
+        "red": "not on track: below the expected fail line",
+        "orange": "at risk: between the expected lines",
+        "green": "on track: at or above the expected success line",
+        "none": "no signal yet (fewer than two measurements)",
+    },
+}
+ALLIANCE_WORDS = {
+    "red": "weak: below the cutoff",
+    "orange": "dropped 1 point or more since the last session",
+    "green": "good",
+    "none": "no alliance scores",
+}
+
+
+def signal_words(e: EpisodeView) -> str:
+    """The episode's outcome signal in words, for the model that judged it."""
+    return OUTCOME_WORDS.get(e.model, OUTCOME_WORDS["starter"])[e.signal]
 
 
 def ending_text(ending: str) -> str:

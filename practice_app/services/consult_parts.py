@@ -14,10 +14,14 @@ from sqlalchemy.orm import selectinload
 
 from practice_app.analysis.bunt import is_bunt
 from practice_app.analysis.signals import GREEN, NONE, ORANGE, RED
-from practice_app.services.client_page import PROMPT_FROM, ClientPage, EpisodeView
-from practice_app.services.consult_view import (
+from practice_app.services.client_page import (
     ALLIANCE_WORDS,
-    OUTCOME_WORDS,
+    PROMPT_FROM,
+    ClientPage,
+    EpisodeView,
+    signal_words,
+)
+from practice_app.services.consult_view import (
     AllianceSummary,
     EpisodeChoice,
     InstrumentResult,
@@ -32,11 +36,6 @@ from practice_app.services.consult_view import (
 )
 from practice_app.storage.models import ClientLesson
 from practice_app.storage.models import Session as SessionModel
-
-
-def signal_words(e: EpisodeView) -> str:
-    """The outcome signal in words, for the model that judged it."""
-    return OUTCOME_WORDS.get(e.model, OUTCOME_WORDS["starter"])[e.signal]
 
 
 def choices(page: ClientPage) -> tuple[EpisodeChoice, ...]:

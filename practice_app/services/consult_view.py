@@ -8,28 +8,6 @@ from dataclasses import dataclass
 from practice_app.analysis.instruments import InstrumentDef
 from practice_app.services.client_page import EpisodeView
 
-OUTCOME_WORDS = {
-    "starter": {
-        "red": "not on track: reliably worse than intake, or no reliable change by the 6th "
-        "measurement",
-        "orange": "at risk: no improvement by the 3rd measurement",
-        "green": "on track so far",
-        "none": "no signal yet (fewer than two measurements)",
-    },
-    "fitted": {
-        "red": "not on track: below the expected fail line",
-        "orange": "at risk: between the expected lines",
-        "green": "on track: at or above the expected success line",
-        "none": "no signal yet (fewer than two measurements)",
-    },
-}
-ALLIANCE_WORDS = {
-    "red": "weak: below the cutoff",
-    "orange": "dropped 1 point or more since the last session",
-    "green": "good",
-    "none": "no alliance scores",
-}
-
 
 @dataclass(frozen=True)
 class EpisodeChoice:

@@ -31,11 +31,16 @@ from sqlalchemy.orm import Session as OrmSession
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.clients import SIGNAL_COLOURS
-from practice_app.gui.screens.panels import panel
+from practice_app.gui.screens.panels import missing_page, panel
 from practice_app.gui.screens.undoable import WorkerWrite
 from practice_app.gui.session_entry import CloseEpisodeDialog, SessionEntry, SessionInput
 from practice_app.gui.session_entry import short_name as _short
-from practice_app.services.client_page import ClientPage, EpisodeView
+from practice_app.services.client_page import (
+    ALLIANCE_WORDS,
+    ClientPage,
+    EpisodeView,
+    signal_words,
+)
 from practice_app.storage.models import ENDING_LABELS
 from practice_app.storage.sessions import (
     add_session,
@@ -43,27 +48,6 @@ from practice_app.storage.sessions import (
     delete_session,
     reopen_episode,
 )
-
-OUTCOME_WORDS = {
-    "starter": {
-        "red": "not on track: reliably worse than intake, or no reliable change by the 6th",
-        "orange": "at risk: no improvement by the 3rd measurement",
-        "green": "on track so far",
-        "none": "no signal yet (fewer than two measurements)",
-    },
-    "fitted": {
-        "red": "not on track: below the expected fail line",
-        "orange": "at risk: between the expected lines",
-        "green": "on track: at or above the expected success line",
-        "none": "no signal yet (fewer than two measurements)",
-    },
-}
-ALLIANCE_WORDS = {
-    "red": "weak: below the cutoff",
-    "orange": "dropped 1 point or more since the last session",
-    "green": "good",
-    "none": "no alliance scores",
-}
 
 
 def _badge(signal: str, title: str, words: str) -> str:
@@ -198,19 +182,9 @@ class ClientPageScreen(Screen):
         return page
 
     def _build_missing(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        frame, layout = panel("Client not found")
-        frame.setMaximumWidth(640)
-        self.missing_label = QLabel("")
-        self.missing_label.setWordWrap(True)
-        layout.addWidget(self.missing_label)
-        back = QPushButton("Show all clients")
-        back.clicked.connect(lambda: self.context.open_view("clients"))
-        layout.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
-        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addStretch(1)
+        page, self.missing_label = missing_page(
+            "Client not found", "Show all clients", lambda: self.context.open_view("clients")
+        )
         return page
 
     def show_error(self, message: str) -> None:
@@ -306,7 +280,7 @@ class ClientPageScreen(Screen):
 
     def _badges(self, e: EpisodeView) -> None:
         assert self.data is not None
-        words = OUTCOME_WORDS.get(e.model, OUTCOME_WORDS["starter"])[e.signal]
+        words = signal_words(e)
         name = self.data.outcome.name if self.data.outcome else "Outcome"
         self.outcome_badge.setText(_badge(e.signal, f"Outcome ({name})", words))
         self.outcome_badge.setToolTip(e.model_text)

@@ -41,7 +41,7 @@ from practice_app.gui.screens import consult_parts as parts
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.consult_editors import BriefEditors
 from practice_app.gui.screens.consult_picker import ConsultPickerView
-from practice_app.gui.screens.panels import panel
+from practice_app.gui.screens.panels import missing_page, panel
 from practice_app.services.consult import (
     ConsultBriefView,
     ConsultPicker,
@@ -242,19 +242,9 @@ class ConsultScreen(Screen):
         return scroll
 
     def _build_missing(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        frame, layout = panel("Client not found")
-        frame.setMaximumWidth(640)
-        self.missing_label = QLabel("")
-        self.missing_label.setWordWrap(True)
-        layout.addWidget(self.missing_label)
-        back = QPushButton("Choose a client episode")
-        back.clicked.connect(lambda: self.context.open_view("consult"))
-        layout.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
-        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addStretch(1)
+        page, self.missing_label = missing_page(
+            "Client not found", "Choose a client episode", lambda: self.context.open_view("consult")
+        )
         return page
 
     # ----- loading ----------------------------------------------------------------------

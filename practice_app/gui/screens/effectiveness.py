@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDateEdit,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -41,6 +40,7 @@ from practice_app.gui.charts.effect_charts import BASELINE as BASELINE_COLOUR
 from practice_app.gui.registry import ScreenSpec
 from practice_app.gui.screens.base import Screen, ScreenContext
 from practice_app.gui.screens.overview import StatCard
+from practice_app.gui.screens.panels import panel_with_row
 from practice_app.services.effectiveness_view import (
     ALL_GROUPS,
     PERIODS,
@@ -61,22 +61,6 @@ MEASURES = {
     "effect_size": ("Effect size (d)", "Pre-post effect size (d)"),
     "saes": ("SAES", "Severity-adjusted effect size (SAES)"),
 }
-
-
-def _panel(title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("panel")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(16, 12, 16, 10)
-    layout.setSpacing(6)
-    head = QHBoxLayout()
-    if title:
-        heading = QLabel(title)
-        heading.setObjectName("sectionTitle")
-        head.addWidget(heading)
-    head.addStretch(1)
-    layout.addLayout(head)
-    return frame, layout, head
 
 
 def _hint(text: str = "") -> QLabel:
@@ -194,7 +178,7 @@ class EffectivenessScreen(Screen):
 
         charts = QHBoxLayout()
         charts.setSpacing(12)
-        effect_panel, effect_layout, effect_head = _panel("")
+        effect_panel, effect_layout, effect_head = panel_with_row("")
         self.effect_title = QLabel("Effect size over time")
         self.effect_title.setObjectName("sectionTitle")
         effect_head.insertWidget(0, self.effect_title)
@@ -224,7 +208,7 @@ class EffectivenessScreen(Screen):
         effect_layout.addWidget(self.effect_legend)
         charts.addWidget(effect_panel, 11)
 
-        cat_panel, cat_layout, _head = _panel("Outcome categories per quarter")
+        cat_panel, cat_layout, _head = panel_with_row("Outcome categories per quarter")
         self.category_chart = CategoryChart()
         cat_layout.addWidget(self.category_chart.widget, 1)
         self.category_legend = _hint()
@@ -243,7 +227,7 @@ class EffectivenessScreen(Screen):
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
-        frame, layout, _head = _panel("Nothing to measure yet")
+        frame, layout, _head = panel_with_row("Nothing to measure yet")
         frame.setMaximumWidth(640)
         self.empty_text = QLabel("")
         self.empty_text.setWordWrap(True)

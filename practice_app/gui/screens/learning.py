@@ -38,9 +38,9 @@ from practice_app.gui.screens.learning_parts import (
     add_item,
     add_section,
     hint,
-    panel,
     wrap_list,
 )
+from practice_app.gui.screens.panels import panel_with_row
 from practice_app.services.learning_view import (
     BUNT_EXPLANATION,
     PATTERN_EXPLANATION,
@@ -94,7 +94,7 @@ class LearningScreen(LearningActions, Screen):
     def _build_left(self) -> QWidget:
         column = QSplitter(Qt.Orientation.Vertical)
         column.setChildrenCollapsible(False)
-        frame, layout, _ = panel("Patterns behind poor outcomes")
+        frame, layout, _ = panel_with_row("Patterns behind poor outcomes")
         self.pattern_stack = QStackedWidget()
         self.pattern_stack.setStyleSheet("QStackedWidget { background: #ffffff; }")
         self.pattern_list = wrap_list("Patterns")
@@ -105,7 +105,7 @@ class LearningScreen(LearningActions, Screen):
         self.pattern_stack.addWidget(self.pattern_empty)
         layout.addWidget(self.pattern_stack, 1)
         column.addWidget(frame)
-        frame, layout, _ = panel("Episodes behind the selected pattern")
+        frame, layout, _ = panel_with_row("Episodes behind the selected pattern")
         self.episode_caption = hint("Select a pattern to see the episodes behind it.")
         layout.addWidget(self.episode_caption)
         self.episode_table = EpisodeTable()
@@ -128,11 +128,11 @@ class LearningScreen(LearningActions, Screen):
         layout = QVBoxLayout(column)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
-        frame, inner, _ = panel("Lowest alliance item")
+        frame, inner, _ = panel_with_row("Lowest alliance item")
         self.srs_label = WrappedLabel()
         inner.addWidget(self.srs_label)
         layout.addWidget(frame)
-        frame, inner, _ = panel("Consider changing approach or referring on")
+        frame, inner, _ = panel_with_row("Consider changing approach or referring on")
         inner.addWidget(hint(BUNT_EXPLANATION))
         self.bunt_list = wrap_list("Red despite a good alliance")
         self.bunt_list.itemDoubleClicked.connect(self._open_bunt)
@@ -143,7 +143,7 @@ class LearningScreen(LearningActions, Screen):
         )
         inner.addWidget(self.bunt_empty)
         layout.addWidget(frame)
-        frame, inner, head = panel("Lessons from clients")
+        frame, inner, head = panel_with_row("Lessons from clients")
         self.add_lesson_button = QPushButton("Add lesson…")
         self.add_lesson_button.setToolTip(
             "Write down what a client taught you (Ctrl+Shift+L). "

@@ -16,8 +16,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
 )
 
 from practice_app.gui.screens.clients import SIGNAL_WORDS, signal_icon
@@ -39,22 +36,6 @@ SHORT_ENDINGS = {"": "Open", "planned": "Planned", "stopped": "Stopped coming"}
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
 """Item data holding the rich text a wrapped list draws (plain text stays in DisplayRole)."""
 PAD_X, PAD_Y = 8, 7
-
-
-def panel(title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
-    """A white rounded panel with a section title; returns (frame, body, title row)."""
-    frame = QFrame()
-    frame.setObjectName("panel")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(16, 12, 16, 12)
-    layout.setSpacing(6)
-    head = QHBoxLayout()
-    heading = QLabel(title)
-    heading.setObjectName("sectionTitle")
-    head.addWidget(heading)
-    head.addStretch(1)
-    layout.addLayout(head)
-    return frame, layout, head
 
 
 class WrappedLabel(QLabel):
@@ -268,6 +249,5 @@ __all__ = [
     "add_item",
     "add_section",
     "hint",
-    "panel",
     "wrap_list",
 ]

@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -45,6 +44,7 @@ from practice_app.gui.charts.practice_charts import (
     time_range,
 )
 from practice_app.gui.screens.base import ScreenContext
+from practice_app.gui.screens.panels import panel_with_row
 from practice_app.services.practice_results import (
     LAGS,
     PracticeResultsView,
@@ -70,21 +70,6 @@ WORKLOAD_CAVEAT = (
     "al.), so the energy ratings sit beside the load. The Calgary Counselling Centre caps "
     "weekly therapy hours where its own data showed outcomes declining."
 )
-
-
-def _panel(title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("panel")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(16, 12, 16, 10)
-    layout.setSpacing(6)
-    head = QHBoxLayout()
-    heading = QLabel(title)
-    heading.setObjectName("sectionTitle")
-    head.addWidget(heading)
-    head.addStretch(1)
-    layout.addLayout(head)
-    return frame, layout, head
 
 
 def _hint(text: str = "", rich: bool = False) -> QLabel:
@@ -255,7 +240,7 @@ class PracticeResultsTab(_ResultsTab):
         row = QHBoxLayout()
         row.setSpacing(12)
 
-        left, left_layout, _head = _panel("Practice and effectiveness, month by month")
+        left, left_layout, _head = panel_with_row("Practice and effectiveness, month by month")
         left_layout.addWidget(_caption("Practice hours per month"))
         self.hours_chart = MonthlyHoursChart()
         left_layout.addWidget(self.hours_chart.widget, 1)
@@ -267,7 +252,7 @@ class PracticeResultsTab(_ResultsTab):
         left_layout.addWidget(self.month_legend)
         row.addWidget(left, 11)
 
-        right, right_layout, head = _panel("Quarter by quarter")
+        right, right_layout, head = panel_with_row("Quarter by quarter")
         self.lag_combo = QComboBox()
         self.lag_combo.setAccessibleName("Lag")
         self.lag_combo.addItem("Practice and outcomes in the same quarter", 0)
@@ -429,7 +414,7 @@ class WorkloadTab(_ResultsTab):
         row = QHBoxLayout()
         row.setSpacing(12)
 
-        left, left_layout, _head = _panel("Your week, over time")
+        left, left_layout, _head = panel_with_row("Your week, over time")
         left_layout.addWidget(_caption("Sessions per week"))
         self.sessions_chart = WeeklySessionsChart()
         left_layout.addWidget(self.sessions_chart.widget, 1)
@@ -441,7 +426,7 @@ class WorkloadTab(_ResultsTab):
         left_layout.addWidget(self.energy_note)
         row.addWidget(left, 11)
 
-        right, right_layout, _head = _panel("Outcomes by your weekly load")
+        right, right_layout, _head = panel_with_row("Outcomes by your weekly load")
         self.band_chart = LoadBandChart()
         right_layout.addWidget(self.band_chart.widget, 1)
         self.decline_label = QLabel("")
