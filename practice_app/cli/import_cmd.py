@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         update=args.update,
         date_format=args.date_format,
         inactive_days=args.inactive_days,
+        read_beside=True,
     )
     db = open_database(args.db)
     try:

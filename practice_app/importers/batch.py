@@ -12,6 +12,7 @@ here gives exactly the records the per-row path would (tests/importers/test_batc
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,8 +42,6 @@ class ScoreColumn:
     totals: list[float]
     items: list[list[float]] | None
     """The item values, one list per item (column by column), or None."""
-    json: list[str] | None
-    """The items as the JSON text SQLAlchemy's JSON type writes on SQLite."""
 
 
 @dataclass(slots=True)
@@ -53,9 +52,11 @@ class Batch:
     therapists: list[tuple[str, str]]
     clients: list[str]
     episodes: list[str] | None
-    case_dates: list[dt.date | None] | None
+    case_dates: list[str | None] | None
+    """ISO dates (what SQLite stores; text pickles faster than dates on the way to the writer)."""
     numbers: list[int]
-    dates: list[dt.date | None]
+    dates: list[str | None]
+    """ISO dates, as ``case_dates``."""
     notes: list[str | None]
     attributes: dict[str, dict[str, str]]
     """Attributes of the clients first seen in this batch (read from their first row)."""
@@ -72,7 +73,9 @@ class Batch:
                 scores[i].append((col.name, col.totals[j], items))  # type: ignore[arg-type]
         first = dict(self.attributes)
         episodes: list[str | None] = [None] * n if self.episodes is None else [*self.episodes]
-        case_dates = [None] * n if self.case_dates is None else self.case_dates
+        day = _from_iso
+        case_dates = [None] * n if self.case_dates is None else list(map(day, self.case_dates))
+        dates = list(map(day, self.dates))
         return [
             SessionRecord(
                 self.rows[i],
@@ -82,7 +85,7 @@ class Batch:
                 episodes[i],
                 case_dates[i],
                 self.numbers[i],
-                self.dates[i],
+                dates[i],
                 self.notes[i],
                 first.pop(self.clients[i], None),
                 scores[i],
@@ -91,8 +94,12 @@ class Batch:
         ]
 
 
+def _from_iso(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
 class _Dates(dict[Any, Any]):
-    """Raw date cell -> date (None for an empty cell, _BAD for one to read per row)."""
+    """Raw date cell -> ISO date text (None for an empty cell, _BAD for one to read per row)."""
 
     def __init__(self, parser: RowParser) -> None:
         super().__init__({"": None, None: None})
@@ -104,7 +111,8 @@ class _Dates(dict[Any, Any]):
         if raw.strip() is not raw or raw[0] == "'":
             day: Any = _BAD
         else:
-            day = self.parse_date(raw) or _BAD
+            parsed = self.parse_date(raw)
+            day = parsed.isoformat() if parsed is not None else _BAD
         if len(self) < DATE_CACHE_SIZE:
             self[raw] = day
         return day
@@ -126,16 +134,6 @@ class _Parsed(dict[str, Any]):
         if len(self) < DATE_CACHE_SIZE:
             self[text] = value
         return value
-
-
-def _json_number(text: str) -> str:
-    """An item as json.dumps writes its float (what SQLAlchemy's JSON type stores)."""
-    return repr(float(text))
-
-
-def _is_canonical(text: str) -> bool:
-    """Whether json.dumps writes the float of ``text`` as ``text`` itself."""
-    return repr(float(text)) == text
 
 
 def _sums(columns: list[list[float]]) -> Iterator[float]:
@@ -170,9 +168,6 @@ class BatchReader:
     def __init__(self, parser: RowParser) -> None:
         self.parser = parser
         self.dates = _Dates(parser)
-        self.item_json = _Parsed(_json_number)
-        self.canonical = _Parsed(_is_canonical)
-        """Item text -> whether it is already the JSON json.dumps writes for its float."""
         self.in_range: dict[tuple[float, float], _Parsed] = {}
         self.ints = _Parsed(int)
         self.codes: dict[str, tuple[str, str]] = {}
@@ -214,7 +209,7 @@ class BatchReader:
                     return None  # some rows name an episode, some do not
                 episodes = None
         get_dates = self.dates.__getitem__
-        case_dates: list[dt.date | None] | None = None
+        case_dates: list[str | None] | None = None
         if p.case_date is not None:
             case_dates = list(map(get_dates, column(p.case_date)))
             if _BAD in case_dates:
@@ -222,7 +217,7 @@ class BatchReader:
         numbers = list(map(self.ints.__getitem__, column(p.session)))
         if min(numbers) < 1 or max(numbers) > 100_000:
             return None
-        dates: list[dt.date | None] = [None] * len(rows)
+        dates: list[str | None] = [None] * len(rows)
         if p.date is not None:
             dates = list(map(get_dates, column(p.date)))
             if _BAD in dates:
@@ -288,7 +283,10 @@ class BatchReader:
         return list(map(known.__getitem__, keys))
 
     def _values(self, low: float, high: float) -> _Parsed:
-        """Cell text -> number, for numbers within [low, high] only (ValueError otherwise)."""
+        """Cell text -> number, for numbers within [low, high] only (ValueError otherwise).
+
+        -0.0 is left to the per-row path too: it equals 0.0 as a key of ``_JsonNumbers``.
+        """
         parsed = self.in_range.get((low, high))
         if parsed is None:
 
@@ -296,16 +294,21 @@ class BatchReader:
                 value = float(text)
                 if not low <= value <= high:  # also refuses NaN
                     raise ValueError(text)
+                if value == 0.0 and math.copysign(1.0, value) < 0:
+                    raise ValueError(text)
                 return value
 
             parsed = self.in_range[(low, high)] = _Parsed(convert)
         return parsed
 
     def _scores(self, columns: list[tuple[Any, ...]]) -> list[ScoreColumn] | None:
+        # Each cell is looked at once (its text to a cached float object); every later
+        # step works on those few shared floats, which stay in the CPU's cache while
+        # the cells, one object each, are spread over the whole batch.
         out: list[ScoreColumn] = []
         for sp in self.parser._specs:
             keep: list[bool] | None = None
-            column: Any = list
+            column: Any = tuple
             if sp.skip is not None:
                 flags = set(columns[sp.skip])
                 if not flags <= _NOT_SKIPPED:
@@ -319,7 +322,6 @@ class BatchReader:
                         return list(compress(cells, keep))
 
             items: list[list[float]] | None = None
-            json: list[str] | None = None
             if sp.items is not None:
                 texts = [column(columns[c]) for c in sp.items]
                 if any(map(any, texts)):
@@ -327,14 +329,6 @@ class BatchReader:
                     # outside the item range (the cache holds in-range values only).
                     get = self._values(sp.i_lo, sp.i_hi).__getitem__
                     items = [list(map(get, t)) for t in texts]
-                    fmt = "[" + ", ".join(["%s"] * len(texts)) + "]"
-                    if all(map(self.canonical.__getitem__, set().union(*texts))):
-                        # Every text is what json.dumps writes for its float ("5.5", not
-                        # "5"): the cells themselves make the JSON text.
-                        parts = texts
-                    else:
-                        parts = [list(map(self.item_json.__getitem__, t)) for t in texts]
-                    json = list(map(fmt.__mod__, zip(*parts, strict=True)))
             totals: list[float] | None = None
             if sp.total is not None:
                 texts_t = column(columns[sp.total])
@@ -353,7 +347,7 @@ class BatchReader:
                 totals = list(map(sum, zip(*items, strict=True)))
             if min(totals) < sp.lo or max(totals) > sp.hi:
                 return None
-            out.append(ScoreColumn(sp.name, keep, totals, items, json))
+            out.append(ScoreColumn(sp.name, keep, totals, items))
         return out
 
 
@@ -410,7 +404,7 @@ def write_batch(writer: Writer, batch: Batch) -> bool:
         for eid, day in firsts.items():
             state = w.states[eid]
             if state.case_date is None:
-                state.case_date = day
+                state.case_date = _from_iso(day)
     w.session_rows.extend(batch.rows)
     _insert_sessions(w, batch, sids, eids)
     _insert_scores(w, batch, sids)
@@ -480,18 +474,14 @@ def _insert_clients(w: Writer, batch: Batch) -> None:
 
 
 def _insert_sessions(w: Writer, batch: Batch, sids: range, eids: list[int]) -> None:
-    dates: list[Any] = batch.dates
     if w.sqlite:
         # SQLite stores a Date as ISO text (what SQLAlchemy's Date type would bind).
-        if None in dates:
-            dates = [d.isoformat() if d is not None else None for d in dates]
-        else:
-            dates = list(map(dt.date.isoformat, dates))
         w.conn.exec_driver_sql(
             "INSERT INTO session (id, episode_id, number, date, notes) VALUES (?, ?, ?, ?, ?)",
-            list(zip(sids, eids, batch.numbers, dates, batch.notes, strict=True)),
+            list(zip(sids, eids, batch.numbers, batch.dates, batch.notes, strict=True)),
         )
         return
+    dates = list(map(_from_iso, batch.dates))
     names = ("id", "episode_id", "number", "date", "notes")
     rows = zip(sids, eids, batch.numbers, dates, batch.notes, strict=True)
     w.conn.execute(w.t_session.insert(), [dict(zip(names, r, strict=True)) for r in rows])
@@ -510,7 +500,7 @@ def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
         if col.items is None:
             items = repeat(None, m)
         elif w.sqlite:
-            items = col.json
+            items = w.items_json(col.items)
         else:
             items = map(list, zip(*col.items, strict=True))
         rows = list(zip(ids, mine, repeat(iid, m), col.totals, items, strict=True))

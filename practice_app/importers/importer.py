@@ -14,16 +14,22 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session as OrmSession
 
 from practice_app.errors import UserError
-from practice_app.importers.batch import BatchReader, write_batch
+from practice_app.importers.batch import write_batch
 from practice_app.importers.bulk import bulk_mode, rebuilt_indexes
 from practice_app.importers.layouts import Plan, make_plan
+from practice_app.importers.pipeline import (
+    ReadBatch,
+    can_read_beside,
+    read_batches,
+    read_batches_beside,
+)
 from practice_app.importers.records import (
     Problem,
     RowParser,
     infer_date_format,
     looks_iso,
 )
-from practice_app.importers.source import Row, Table, batches, open_table
+from practice_app.importers.source import Table, open_table
 from practice_app.importers.writer import INACTIVE_DAYS, Writer
 from practice_app.progress import Progress
 from practice_app.storage.database import Database
@@ -52,6 +58,9 @@ class ImportOptions:
     batch_size: int = BATCH_SIZE
     keep_episodes: bool = False
     """Leave episode dates and endings as they are (an export folder brings its own)."""
+    read_beside: bool = False
+    """Read a large file in a second process while this one writes (pipeline.py). Only for
+    a process with one thread (the command line): the window imports in one process."""
 
 
 @dataclass
@@ -245,11 +254,12 @@ def _run(
     if prepare is not None:
         prepare(writer)
     problems: list[Problem] = []
-    reader = BatchReader(parser)
-    for raw, done in batches(table, options.batch_size):
-        _write(raw, reader, writer, problems)
+    beside = options.read_beside and can_read_beside(table)
+    read = read_batches_beside if beside else read_batches
+    for item in read(table, parser, options.batch_size):
+        _write(item, writer, problems)
         if progress is not None:
-            progress.update(done, table.size, "importing")
+            progress.update(item.done, table.size, "importing")
     writer.finish()
     writer.fix_sequences()
     if progress is not None:
@@ -269,27 +279,15 @@ def _run(
         summary.written = False
 
 
-def _write(
-    raw: list[tuple[int, Row]], reader: BatchReader, writer: Writer, problems: list[Problem]
-) -> None:
-    """Write one batch of rows: column by column when every row is plain, else row by row."""
-    if not raw:
+def _write(item: ReadBatch, writer: Writer, problems: list[Problem]) -> None:
+    """Write one batch: column by column when it was read so and fits, else row by row."""
+    problems.extend(item.problems)
+    if item.batch is not None:
+        if write_batch(writer, item.batch):
+            return
+        writer.write(item.batch.records())
         return
-    batch = reader.read(raw)
-    if batch is not None and write_batch(writer, batch):
-        return
-    if batch is not None:
-        records = batch.records()
-    else:
-        records = []
-        parse = reader.parser.parse
-        for number, cells in raw:
-            row_records, row_problems = parse(number, cells)
-            if row_problems:
-                problems.extend(row_problems)
-            else:
-                records.extend(row_records)
-    writer.write(records)
+    writer.write(item.records)
 
 
 def import_path(
