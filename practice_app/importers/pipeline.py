@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,13 +68,15 @@ def can_read_beside(table: Table) -> bool:
     """Whether reading ``table`` in a second process is worth it and safe here.
 
     Only a large file, only with two cores or more, and only by fork from a process
-    with one thread: forking a process with other threads (the window's) can copy a
-    lock another thread holds, and the reader would wait for it forever.
+    with one thread: forking a process with other threads (the window's, Qt's own)
+    can copy a lock another thread holds, and the reader would wait for it forever.
     """
+    # Linux only: macOS's system libraries are not safe to use after a fork.
     return (
         table.size >= BESIDE_MIN_WORK
-        and "fork" in multiprocessing.get_all_start_methods()
+        and sys.platform == "linux"
         and threading.active_count() == 1
+        and "PySide6.QtCore" not in sys.modules
         and len(os.sched_getaffinity(0)) > 1
     )
 

@@ -26,6 +26,17 @@ SAMPLE_BYTES = 64 * 1024
 _CHUNK = 1 << 20
 # Large text cells (notes) are legitimate; csv's 128 KiB default refuses them.
 csv.field_size_limit(16 * 1024 * 1024)
+_MARK = "\U0010fffe"
+"""A noncharacter standing in for undecodable bytes while the row holding them is found."""
+_MARK_ERRORS = "practice-app-mark"
+
+
+def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return _MARK, exc.end
+
+
+codecs.register_error(_MARK_ERRORS, _mark_undecodable)
 
 
 class Table(Protocol):
@@ -158,11 +169,21 @@ class CsvTable:
                     if header_only:
                         return
             except UnicodeError:
+                # The text is decoded a chunk ahead of the csv reader: find the row itself.
+                bad = self._first_undecodable_row() or number + 1
                 raise UserError(
-                    f"{self.path}: row {number + 1}: the text is not valid {self.encoding}"
+                    f"{self.path}: row {bad}: the text is not valid {self.encoding}"
                 ) from None
             except csv.Error as exc:
                 raise UserError(f"{self.path}: row {number + 1}: unreadable CSV ({exc})") from None
+
+    def _first_undecodable_row(self) -> int | None:
+        """The number of the first record holding bytes that are not text in the encoding."""
+        with self.path.open(encoding=self.encoding, errors=_MARK_ERRORS, newline="") as fh:
+            for number, cells in enumerate(csv.reader(fh, delimiter=self.delimiter), start=1):
+                if any(_MARK in cell for cell in cells):
+                    return number
+        return None
 
     def rows(self) -> Iterator[tuple[int, Row, int]]:
         """Yield the data rows (blank rows skipped), padded to the header width."""

@@ -35,3 +35,36 @@ def scores(path: Path) -> list[tuple[Any, ...]]:
         "JOIN client c ON c.id = e.client_id JOIN instrument i ON i.id = sc.instrument_id "
         "ORDER BY c.code, s.number, i.name",
     )
+
+
+def stored(path: Path) -> list[Any]:
+    """Everything an import stores, without the ids (which only number the rows)."""
+    con = sqlite3.connect(path)
+    try:
+        return [
+            con.execute(
+                "SELECT t.code, t.display_name FROM therapist t ORDER BY t.code"
+            ).fetchall(),
+            con.execute(
+                "SELECT code, gender, age_group, group_name, referral_source, presenting_concerns "
+                "FROM client ORDER BY code"
+            ).fetchall(),
+            con.execute(
+                "SELECT c.code, a.name, a.value FROM client_attribute a "
+                "JOIN client c ON c.id = a.client_id ORDER BY 1, 2"
+            ).fetchall(),
+            con.execute(
+                "SELECT c.code, t.code, e.external_id, e.start_date, e.end_date, e.ending_reason "
+                "FROM episode e JOIN client c ON c.id = e.client_id "
+                "JOIN therapist t ON t.id = e.therapist_id ORDER BY 1, 2, 3"
+            ).fetchall(),
+            con.execute(
+                "SELECT c.code, e.external_id, s.number, s.date, s.notes, i.name, sc.total, "
+                "sc.items FROM session s JOIN episode e ON e.id = s.episode_id "
+                "JOIN client c ON c.id = e.client_id "
+                "LEFT JOIN score sc ON sc.session_id = s.id "
+                "LEFT JOIN instrument i ON i.id = sc.instrument_id ORDER BY 1, 2, 3, 6"
+            ).fetchall(),
+        ]
+    finally:
+        con.close()

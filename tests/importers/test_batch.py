@@ -7,7 +7,6 @@ plain rows with every kind of odd cell, so batches go both ways and switch mid-f
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import pytest
 from conftest import OPENFIT_HEADER, openfit_row, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from import_helpers import stored
 
 from practice_app.errors import UserError
 from practice_app.importers import batch as batch_module
@@ -93,39 +93,6 @@ def fast_path(enabled: bool) -> Iterator[None]:
         yield
     finally:
         BatchReader.read = original  # type: ignore[method-assign]
-
-
-def stored(path: Path) -> list[Any]:
-    """Everything an import stores, without the ids (which only number the rows)."""
-    con = sqlite3.connect(path)
-    try:
-        return [
-            con.execute(
-                "SELECT t.code, t.display_name FROM therapist t ORDER BY t.code"
-            ).fetchall(),
-            con.execute(
-                "SELECT code, gender, age_group, group_name, referral_source, presenting_concerns "
-                "FROM client ORDER BY code"
-            ).fetchall(),
-            con.execute(
-                "SELECT c.code, a.name, a.value FROM client_attribute a "
-                "JOIN client c ON c.id = a.client_id ORDER BY 1, 2"
-            ).fetchall(),
-            con.execute(
-                "SELECT c.code, t.code, e.external_id, e.start_date, e.end_date, e.ending_reason "
-                "FROM episode e JOIN client c ON c.id = e.client_id "
-                "JOIN therapist t ON t.id = e.therapist_id ORDER BY 1, 2, 3"
-            ).fetchall(),
-            con.execute(
-                "SELECT c.code, e.external_id, s.number, s.date, s.notes, i.name, sc.total, "
-                "sc.items FROM session s JOIN episode e ON e.id = s.episode_id "
-                "JOIN client c ON c.id = e.client_id "
-                "LEFT JOIN score sc ON sc.session_id = s.id "
-                "LEFT JOIN instrument i ON i.id = sc.instrument_id ORDER BY 1, 2, 3, 6"
-            ).fetchall(),
-        ]
-    finally:
-        con.close()
 
 
 def outcome(folder: Path, csv_file: Path, fast: bool, **options: Any) -> tuple[Any, ...]:
