@@ -12,7 +12,6 @@ here gives exactly the records the per-row path would (tests/importers/test_batc
 from __future__ import annotations
 
 import datetime as dt
-import math
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +41,8 @@ class ScoreColumn:
     totals: list[float]
     items: list[list[float]] | None
     """The item values, one list per item (column by column), or None."""
+    json: list[str] | None
+    """The items as the JSON text SQLAlchemy's JSON type writes (for SQLite), or None."""
 
 
 @dataclass(slots=True)
@@ -169,6 +170,9 @@ class BatchReader:
         self.parser = parser
         self.dates = _Dates(parser)
         self.in_range: dict[tuple[float, float], _Parsed] = {}
+        self.json_numbers: dict[tuple[float, float], _Parsed] = {}
+        self.json_values = _Parsed(float)
+        """JSON number text (one shared object per distinct text) -> its float."""
         self.ints = _Parsed(int)
         self.codes: dict[str, tuple[str, str]] = {}
         """Therapist code cell -> (code, display name of the first row with it)."""
@@ -282,11 +286,17 @@ class BatchReader:
             parser._therapist(cells[keys.index(key)])
         return list(map(known.__getitem__, keys))
 
-    def _values(self, low: float, high: float) -> _Parsed:
-        """Cell text -> number, for numbers within [low, high] only (ValueError otherwise).
+    def _json_numbers(self, low: float, high: float) -> _Parsed:
+        """Cell text -> the text json.dumps writes for its number, one shared object per
+        distinct cell text; for numbers within [low, high] only (ValueError otherwise)."""
+        parsed = self.json_numbers.get((low, high))
+        if parsed is None:
+            value = self._values(low, high).__getitem__
+            parsed = self.json_numbers[(low, high)] = _Parsed(lambda text: repr(value(text)))
+        return parsed
 
-        -0.0 is left to the per-row path too: it equals 0.0 as a key of ``_JsonNumbers``.
-        """
+    def _values(self, low: float, high: float) -> _Parsed:
+        """Cell text -> number, for numbers within [low, high] only (ValueError otherwise)."""
         parsed = self.in_range.get((low, high))
         if parsed is None:
 
@@ -294,17 +304,15 @@ class BatchReader:
                 value = float(text)
                 if not low <= value <= high:  # also refuses NaN
                     raise ValueError(text)
-                if value == 0.0 and math.copysign(1.0, value) < 0:
-                    raise ValueError(text)
                 return value
 
             parsed = self.in_range[(low, high)] = _Parsed(convert)
         return parsed
 
     def _scores(self, columns: list[tuple[Any, ...]]) -> list[ScoreColumn] | None:
-        # Each cell is looked at once (its text to a cached float object); every later
-        # step works on those few shared floats, which stay in the CPU's cache while
-        # the cells, one object each, are spread over the whole batch.
+        # Each cell is looked at once, its text mapped to a cached JSON number text; the
+        # later steps work on those few shared texts, which stay in the CPU's cache
+        # while the cells, one object each, are spread over the whole batch.
         out: list[ScoreColumn] = []
         for sp in self.parser._specs:
             keep: list[bool] | None = None
@@ -322,13 +330,18 @@ class BatchReader:
                         return list(compress(cells, keep))
 
             items: list[list[float]] | None = None
+            json: list[str] | None = None
             if sp.items is not None:
                 texts = [column(columns[c]) for c in sp.items]
                 if any(map(any, texts)):
                     # ValueError on an empty cell, a text float() refuses, or a value
                     # outside the item range (the cache holds in-range values only).
-                    get = self._values(sp.i_lo, sp.i_hi).__getitem__
-                    items = [list(map(get, t)) for t in texts]
+                    get = self._json_numbers(sp.i_lo, sp.i_hi).__getitem__
+                    numbers = [list(map(get, t)) for t in texts]
+                    value = self.json_values.__getitem__
+                    items = [list(map(value, n)) for n in numbers]
+                    fmt = "[" + ", ".join(["%s"] * len(numbers)) + "]"
+                    json = list(map(fmt.__mod__, zip(*numbers, strict=True)))
             totals: list[float] | None = None
             if sp.total is not None:
                 texts_t = column(columns[sp.total])
@@ -347,7 +360,7 @@ class BatchReader:
                 totals = list(map(sum, zip(*items, strict=True)))
             if min(totals) < sp.lo or max(totals) > sp.hi:
                 return None
-            out.append(ScoreColumn(sp.name, keep, totals, items))
+            out.append(ScoreColumn(sp.name, keep, totals, items, json))
         return out
 
 
@@ -500,7 +513,7 @@ def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
         if col.items is None:
             items = repeat(None, m)
         elif w.sqlite:
-            items = w.items_json(col.items)
+            items = col.json
         else:
             items = map(list, zip(*col.items, strict=True))
         rows = list(zip(ids, mine, repeat(iid, m), col.totals, items, strict=True))

@@ -137,18 +137,8 @@ class Writer:
         self.sqlite = conn.dialect.name == "sqlite"
         # On SQLite the items go in as the JSON text SQLAlchemy's JSON type would write.
         self._items_value: Any = _json_items if self.sqlite else (lambda items: items)
-        self.json_numbers = JsonNumbers()
         self.session_rows = array("I")
         """Spreadsheet row of each session this import created, by id - first_session."""
-
-    def items_json(self, items: list[list[float]]) -> list[str]:
-        """Items given column by column, as the JSON text of each row (what ``_json_items``
-        writes): one dict lookup per value and one format per row."""
-        fmt = _ITEM_FORMATS.get(-len(items))
-        if fmt is None:
-            fmt = _ITEM_FORMATS[-len(items)] = "[" + ", ".join(["%s"] * len(items)) + "]"
-        number = self.json_numbers.__getitem__
-        return list(map(fmt.__mod__, zip(*[map(number, column) for column in items], strict=True)))
 
     # -- entities -------------------------------------------------------------------------
 
@@ -564,19 +554,3 @@ def _json_items(items: list[float | None] | None) -> str | None:
 
 
 _ITEM_FORMATS: dict[int, str] = {}
-_NUMBER_CACHE_SIZE = 100_000
-
-
-class JsonNumbers(dict[float, str]):
-    """Item value -> the text json.dumps writes for it (what SQLAlchemy's JSON type stores).
-
-    Keyed by the value, not the cell's text: hashing a float reads no text, and a file
-    repeats its few values. Values are never -0.0 (the batch reader leaves it to the
-    per-row path), which would share 0.0's key but not its text.
-    """
-
-    def __missing__(self, value: float) -> str:
-        text = repr(value)
-        if len(self) < _NUMBER_CACHE_SIZE:
-            self[value] = text
-        return text
