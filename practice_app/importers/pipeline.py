@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
-from practice_app.importers.batch import Batch, BatchReader
+from practice_app.importers.columns import Batch, BatchReader
 from practice_app.importers.records import Problem, RowParser, SessionRecord
 from practice_app.importers.source import Table, batches
 

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from import_helpers import stored
 
 from practice_app.errors import UserError
-from practice_app.importers import batch as batch_module
-from practice_app.importers.batch import BatchReader
+from practice_app.importers import columns as columns_module
+from practice_app.importers.columns import BatchReader
 from practice_app.importers.importer import ImportOptions, ImportRefused, import_path
 from practice_app.storage.database import open_database
 
@@ -129,14 +129,14 @@ def test_plain_batches_take_the_fast_path_and_odd_ones_the_row_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     taken: list[bool] = []
-    original = batch_module.BatchReader.read
+    original = columns_module.BatchReader.read
 
     def read(self: BatchReader, rows: Any) -> Any:
         result = original(self, rows)
         taken.append(result is not None)
         return result
 
-    monkeypatch.setattr(batch_module.BatchReader, "read", read)
+    monkeypatch.setattr(columns_module.BatchReader, "read", read)
     plain = [openfit_row(client=f"C{i // 3}", session=i % 3 + 1) for i in range(10)]
     odd = [*plain[:5], openfit_row(client="C9", notes=" padded "), *plain[5:]]
     db = open_database(str(tmp_path / "a.sqlite3"))
