@@ -56,9 +56,8 @@ from practice_app.storage.analysis_data import (
     load_episodes,
     load_outcome_rows,
     load_scores,
-    open_for_reading,
-    read_instruments,
 )
+from practice_app.storage.plain_sqlite import open_for_reading, read_instruments
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as OrmSession

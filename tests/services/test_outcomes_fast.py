@@ -33,6 +33,7 @@ from practice_app.services.outcomes import (
     stats,
 )
 from practice_app.storage import analysis_data as ad
+from practice_app.storage import plain_sqlite
 from practice_app.storage.database import head_revision, open_database, sqlite_backup
 from practice_app.storage.engine import resolve_location
 from practice_app.storage.instruments import load_instruments
@@ -314,7 +315,7 @@ def _sorted_scores(rows: ad.OutcomeRows) -> list[tuple[int, int, float]]:
 def test_outcome_rows_by_hand(tmp_path: Path) -> None:
     path = tmp_path / "small.sqlite3"
     _write_small(path)
-    con = ad.open_for_reading(str(path))
+    con = plain_sqlite.open_for_reading(str(path))
     assert con is not None
     try:
         rows = ad.fetch_outcome_rows(con, "ORS")
@@ -364,14 +365,18 @@ def test_placeholders_follow_the_driver(style: str, sql: str, args: Any) -> None
 def test_sqlalchemy_free_helpers_agree_with_storage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert ad.head_revision_from_files() == head_revision()
+    assert plain_sqlite.head_revision_from_files() == head_revision()
     monkeypatch.delenv("PRACTICE_APP_DB", raising=False)
     for target in (str(tmp_path / "a.sqlite3"), "~/x.sqlite3", "rel/b.sqlite3", None):
-        assert ad.plain_sqlite_path(target) == resolve_location(target).path
+        assert plain_sqlite.plain_sqlite_path(target) == resolve_location(target).path
     monkeypatch.setenv("PRACTICE_APP_DB", str(tmp_path / "env.sqlite3"))
-    assert ad.plain_sqlite_path(None) == resolve_location(None).path == tmp_path / "env.sqlite3"
+    assert (
+        plain_sqlite.plain_sqlite_path(None)
+        == resolve_location(None).path
+        == tmp_path / "env.sqlite3"
+    )
     with pytest.raises(ValueError):
-        ad.plain_sqlite_path("postgresql://host/db")
+        plain_sqlite.plain_sqlite_path("postgresql://host/db")
     path = tmp_path / "i.sqlite3"
     db = open_database(str(path))
     try:
@@ -379,10 +384,10 @@ def test_sqlalchemy_free_helpers_agree_with_storage(
             stored = load_instruments(session)
     finally:
         db.dispose()
-    con = ad.open_for_reading(str(path))
+    con = plain_sqlite.open_for_reading(str(path))
     assert con is not None
     try:
-        assert ad.read_instruments(con) == stored
+        assert plain_sqlite.read_instruments(con) == stored
     finally:
         con.close()
 
