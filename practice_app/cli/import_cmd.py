@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from practice_app.cli.output import print_json
-from practice_app.importers.importer import (
-    ImportOptions,
-    ImportRefused,
-    ImportSummary,
-    import_path,
-)
 from practice_app.importers.layouts import LAYOUTS
-from practice_app.storage.database import open_database
+from practice_app.importers.pipeline import start_early
+from practice_app.importers.reading import ImportOptions
+
+if TYPE_CHECKING:
+    from practice_app.importers.importer import ImportSummary
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,16 +78,25 @@ def run(args: argparse.Namespace) -> int:
         inactive_days=args.inactive_days,
         read_beside=True,
     )
-    db = open_database(args.db)
+    # A large file is already being read while SQLAlchemy loads and the database opens.
+    early = start_early(args.db, args.file, options)
     try:
-        summary = import_path(db, args.file, options)
-    except ImportRefused as exc:
-        if args.json:
-            print_json(exc.summary.as_json())
-        print(str(exc), file=sys.stderr)
-        return 2
+        from practice_app.importers.importer import ImportRefused, import_path
+        from practice_app.storage.database import open_database
+
+        db = open_database(args.db)
+        try:
+            summary = import_path(db, args.file, options, early=early)
+        except ImportRefused as exc:
+            if args.json:
+                print_json(exc.summary.as_json())
+            print(str(exc), file=sys.stderr)
+            return 2
+        finally:
+            db.dispose()
     finally:
-        db.dispose()
+        if early is not None:
+            early.reader.stop()
     if args.json:
         print_json(summary.as_json())
     else:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,51 +15,39 @@ from sqlalchemy.orm import Session as OrmSession
 from practice_app.errors import UserError
 from practice_app.importers.batch import write_batch
 from practice_app.importers.bulk import bulk_mode, rebuilt_indexes
-from practice_app.importers.layouts import Plan, make_plan
 from practice_app.importers.pipeline import (
+    EarlyStart,
     ReadBatch,
     can_read_beside,
     read_batches,
     read_batches_beside,
 )
-from practice_app.importers.records import (
-    Problem,
-    RowParser,
-    infer_date_format,
-    looks_iso,
+from practice_app.importers.reading import (
+    BATCH_SIZE,
+    ImportOptions,
+    Reading,
+    normalise_date_format,
+    prepare_reading,
 )
+from practice_app.importers.records import Problem
 from practice_app.importers.source import Table, open_table
-from practice_app.importers.writer import INACTIVE_DAYS, Writer
+from practice_app.importers.writer import Writer
 from practice_app.progress import Progress
 from practice_app.storage.database import Database
 from practice_app.storage.instruments import instrument_ids, load_instruments
 
-BATCH_SIZE = 5000
-DATE_SAMPLE_ROWS = 200
+__all__ = [  # ImportOptions and friends live in reading.py (free of SQLAlchemy)
+    "BATCH_SIZE",
+    "ImportOptions",
+    "ImportRefused",
+    "ImportSummary",
+    "import_path",
+    "import_table",
+    "normalise_date_format",
+]
+
 MAX_REPORTED = 10_000
 """Beyond this many problems the rest are counted, not listed (a wrong file, not bad rows)."""
-
-
-@dataclass
-class ImportOptions:
-    """What the user asked for (the command's options)."""
-
-    layout: str | None = None
-    instrument: str | None = None
-    therapist: str | None = None
-    client: str | None = None
-    skip_invalid: bool = False
-    dry_run: bool = False
-    update: bool = False
-    date_format: str | None = None
-    today: dt.date | None = None
-    inactive_days: int = INACTIVE_DAYS
-    batch_size: int = BATCH_SIZE
-    keep_episodes: bool = False
-    """Leave episode dates and endings as they are (an export folder brings its own)."""
-    read_beside: bool = False
-    """Read a large file in a second process while this one writes (pipeline.py). Only for
-    a process with one thread (the command line): the window imports in one process."""
 
 
 @dataclass
@@ -110,45 +97,6 @@ class ImportRefused(UserError):
         self.summary = summary
 
 
-def normalise_date_format(text: str) -> str:
-    """Accept strftime ('%d/%m/%Y') or spreadsheet style ('DD/MM/YYYY')."""
-    if "%" in text:
-        return text
-    out = text.upper()
-    for token, code in (("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d")):
-        out = out.replace(token, code)
-    if "%" not in out:
-        raise UserError(f"--date-format '{text}': use e.g. DD/MM/YYYY or %d/%m/%Y")
-    return out
-
-
-def _date_format(table: Table, plan: Plan, given: str | None) -> str | None:
-    """The format of non-ISO dates: given, or inferred when unambiguous across the file."""
-    if given:
-        return normalise_date_format(given)
-    cols = [c for c in (plan.date, plan.case_date) if c is not None]
-    if not cols:
-        return None
-
-    def values(limit: int | None) -> Any:
-        for _n, cells, _d in itertools.islice(table.rows(), limit):
-            for c in cols:
-                v = cells[c]
-                if v is not None and v.strip():
-                    yield v
-
-    if all(looks_iso(v) for v in values(DATE_SAMPLE_ROWS)):
-        return None
-    fmt, candidates = infer_date_format(values(None))
-    if fmt is None and len(candidates) > 1:
-        shown = " or ".join(c.replace("%", "") for c in candidates[:3])
-        raise UserError(
-            f"{table.name}: the dates in column '{plan.column_name(cols[0])}' are ambiguous "
-            f"({shown} all fit); give --date-format, e.g. --date-format DD/MM/YYYY"
-        )
-    return fmt
-
-
 def import_table(
     db: Database,
     table: Table,
@@ -157,20 +105,50 @@ def import_table(
     *,
     connection: Connection | None = None,
     prepare: Callable[[Writer], None] | None = None,
+    early: EarlyStart | None = None,
 ) -> ImportSummary:
-    """Validate and import one table; raise ImportRefused (nothing written) on bad rows."""
-    if connection is not None:
-        # Inside the caller's transaction: see the instruments it may have just added.
-        with OrmSession(bind=connection, join_transaction_mode="create_savepoint") as session:
-            instruments = load_instruments(session)
-            ids = instrument_ids(session)
-    else:
-        with db.session() as session:
-            instruments = load_instruments(session)
-            ids = instrument_ids(session)
-    plan = make_plan(
-        table.header, instruments, layout=options.layout, instrument=options.instrument
-    )
+    """Validate and import one table; raise ImportRefused (nothing written) on bad rows.
+
+    ``early``: the table already being read beside (pipeline.start_early); used when it
+    was read with the instruments the database holds, else stopped and read again.
+    """
+    try:
+        if connection is not None:
+            # Inside the caller's transaction: see the instruments it may have just added.
+            with OrmSession(bind=connection, join_transaction_mode="create_savepoint") as session:
+                instruments = load_instruments(session)
+                ids = instrument_ids(session)
+        else:
+            with db.session() as session:
+                instruments = load_instruments(session)
+                ids = instrument_ids(session)
+        if early is not None and early.reading.instruments == instruments:
+            reading = early.reading
+            read: Iterator[ReadBatch] = early.reader.batches()
+        else:
+            if early is not None:
+                early.reader.stop()
+            reading = prepare_reading(table, instruments, options)
+            beside = options.read_beside and connection is None and can_read_beside(table)
+            reader = read_batches_beside if beside else read_batches
+            read = reader(table, reading.parser, options.batch_size)
+        return _import(db, reading, read, ids, options, progress, connection, prepare)
+    finally:
+        if early is not None:
+            early.reader.stop()
+
+
+def _import(
+    db: Database,
+    reading: Reading,
+    read: Iterator[ReadBatch],
+    ids: dict[str, int],
+    options: ImportOptions,
+    progress: Progress | None,
+    connection: Connection | None,
+    prepare: Callable[[Writer], None] | None,
+) -> ImportSummary:
+    table, plan = reading.table, reading.plan
     summary = ImportSummary(
         table.name,
         plan.layout,
@@ -179,14 +157,8 @@ def import_table(
         ignored_columns=list(plan.ignored),
         dry_run=options.dry_run,
     )
-    parser = RowParser(
-        plan,
-        therapist=options.therapist,
-        client=options.client,
-        date_format=_date_format(table, plan, options.date_format),
-    )
     if connection is not None:
-        _run(connection, table, parser, ids, options, summary, progress, prepare)
+        _run(connection, table, read, ids, options, summary, progress, prepare)
         return summary
     # The loop allocates many small objects and no cycles: the cyclic collector would
     # rescan the growing heap again and again (it tripled the time of a 300k-row file).
@@ -199,7 +171,7 @@ def import_table(
                 conn.exec_driver_sql("PRAGMA cache_size=-65536")
             try:
                 with rebuilt_indexes(conn, table.size // 100):
-                    _run(conn, table, parser, ids, options, summary, progress, prepare)
+                    _run(conn, table, read, ids, options, summary, progress, prepare)
                 bulk.check(conn)
             except BaseException:
                 trans.rollback()
@@ -236,7 +208,7 @@ def refusal_message(summary: ImportSummary) -> str:
 def _run(
     conn: Connection,
     table: Table,
-    parser: RowParser,
+    read: Iterator[ReadBatch],
     ids: dict[str, int],
     options: ImportOptions,
     summary: ImportSummary,
@@ -254,9 +226,7 @@ def _run(
     if prepare is not None:
         prepare(writer)
     problems: list[Problem] = []
-    beside = options.read_beside and can_read_beside(table)
-    read = read_batches_beside if beside else read_batches
-    for item in read(table, parser, options.batch_size):
+    for item in read:
         _write(item, writer, problems)
         if progress is not None:
             progress.update(item.done, table.size, "importing")
@@ -291,9 +261,17 @@ def _write(item: ReadBatch, writer: Writer, problems: list[Problem]) -> None:
 
 
 def import_path(
-    db: Database, path: Path, options: ImportOptions, progress: Progress | None = None
+    db: Database,
+    path: Path,
+    options: ImportOptions,
+    progress: Progress | None = None,
+    *,
+    early: EarlyStart | None = None,
 ) -> ImportSummary:
-    """Import a CSV or XLSX file, or a folder written by ``export``."""
+    """Import a CSV or XLSX file, or a folder written by ``export`` (``early``: the file,
+    already being read beside; see ``import_table``)."""
+    if early is not None:
+        return import_table(db, early.reading.table, options, progress, early=early)
     if path.is_dir():
         from practice_app.importers.folder import import_export_folder, is_export_folder
 

@@ -1,32 +1,44 @@
 """The import's reading half: batches of the file read and checked, here or in a second process.
 
 Reading a large file (the csv module, then every cell converted and checked) takes
-about as long as writing it (SQLite's inserts and the id bookkeeping). With
-``read_beside`` a forked process reads and checks while this one writes, so the two
-halves share the machine's cores; batches cross a pipe as pickles (a few
-hundredths of a second per 5,000 rows) and the pipe's small buffer keeps the reader
-at most a batch or two ahead, so memory stays that of a batch. Both ways yield the
-same batches: the reader holds no database state, only the file and its parser.
+about as long as writing it (SQLite's inserts and the id bookkeeping). A
+``BesideReader`` is a forked process that reads and checks while this one writes, so
+the two halves share the machine's cores. The ``import`` command starts it before it
+opens the database (``start_early``): the reader is well into the file by the time
+SQLAlchemy is loaded and the database migrated. Batches cross a pipe as pickles (a
+few hundredths of a second per 5,000 rows); the reader runs at most ``RUN_AHEAD``
+batches ahead, so memory stays that of a few batches whatever the file's size. Both
+ways yield the same batches: the reader holds no database state, only the file and
+its parser.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 
+from practice_app.analysis.instruments import InstrumentDef, builtin_instruments
+from practice_app.errors import UserError
 from practice_app.importers.columns import Batch, BatchReader
+from practice_app.importers.reading import ImportOptions, Reading, prepare_reading
 from practice_app.importers.records import Problem, RowParser, SessionRecord
-from practice_app.importers.source import Table, batches
+from practice_app.importers.source import Table, batches, open_table
+from practice_app.storage import plain_sqlite
 
 BESIDE_MIN_WORK = 5_000_000
 """Read in a second process from this much work (bytes of a CSV, about 50,000 rows) up:
 below it, starting the process and pickling cost more than they save."""
+RUN_AHEAD = 16
+"""Batches the reader may have read before the writer takes them (it starts early)."""
 _END = b"end"
 
 
@@ -81,57 +93,143 @@ def can_read_beside(table: Table) -> bool:
     )
 
 
-def read_batches_beside(table: Table, parser: RowParser, size: int) -> Iterator[ReadBatch]:
-    """What ``read_batches`` yields, read by a forked process; this one only unpickles.
+class BesideReader:
+    """A forked process reading ``table`` with ``parser``; ``batches()`` yields what it read.
 
     An error in the reader (an unreadable row, say) is raised here as it was raised
-    there. Closing the generator early (an error while writing, a cancel) stops the
-    reader.
+    there. ``stop()`` ends the reader early (an error while writing, a cancel); call it
+    in a ``finally`` (it does nothing once the reader has finished).
     """
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_read_into, args=(send, table, parser, size), name="import-reader", daemon=True
-    )
-    process.start()
-    send.close()  # the reader's end: with it closed here, the reader's exit ends recv_bytes
-    try:
-        while True:
-            try:
-                message = receive.recv_bytes()
-            except EOFError:
-                process.join(5)
-                raise ReaderStopped(
-                    f"{table.name}: the process reading the file stopped unexpectedly "
-                    f"(exit code {process.exitcode}); nothing was written"
-                ) from None
-            if message == _END:
-                break
-            item = pickle.loads(message)
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        receive.close()
-        if process.is_alive():
-            process.terminate()
-        process.join()
-        process.close()
+
+    def __init__(self, table: Table, parser: RowParser, size: int) -> None:
+        self.name = table.name
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_read_into, args=(send, table, parser, size), name="import-reader", daemon=True
+        )
+        self._process.start()
+        send.close()  # the reader's end: with it closed here, the reader's exit ends recv_bytes
+        self._stopped = False
+
+    def batches(self) -> Iterator[ReadBatch]:
+        """Every batch, in the file's order; stops the reader when done or abandoned."""
+        try:
+            while True:
+                try:
+                    message = self._receive.recv_bytes()
+                except EOFError:
+                    self._process.join(5)
+                    raise ReaderStopped(
+                        f"{self.name}: the process reading the file stopped unexpectedly "
+                        f"(exit code {self._process.exitcode}); nothing was written"
+                    ) from None
+                if message == _END:
+                    return
+                item = pickle.loads(message)
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """End the reader (if it still runs) and release the pipe and the process."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._receive.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._process.close()
+
+
+def read_batches_beside(table: Table, parser: RowParser, size: int) -> Iterator[ReadBatch]:
+    """What ``read_batches`` yields, read by a forked process; this one only unpickles."""
+    yield from BesideReader(table, parser, size).batches()
 
 
 def _read_into(send: Connection, table: Table, parser: RowParser, size: int) -> None:
-    """The reading process: every batch pickled into the pipe, then the end (or the error)."""
+    """The reading process: every batch pickled into the pipe, then the end (or the error).
+
+    A thread sends while this one reads on, up to ``RUN_AHEAD`` batches ahead: the
+    writer starts late (it first opens the database) and then takes them quickly.
+    """
+    gc.disable()  # many small objects and no cycles (as in the writing process)
+    out: queue.Queue[bytes | None] = queue.Queue(RUN_AHEAD)
+    sender = threading.Thread(target=_send_all, args=(out, send), daemon=True)
+    sender.start()
     try:
         for item in read_batches(table, parser, size):
-            send.send_bytes(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
+            out.put(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
     except Exception as exc:  # raised again in the writing process
         try:
             message = pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
             pickle.loads(message)  # an exception that pickles but cannot be rebuilt
         except Exception:
             message = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
-        send.send_bytes(message)
+        out.put(message)
     else:
-        send.send_bytes(_END)
+        out.put(_END)
+    out.put(None)
+    sender.join()
+
+
+def _send_all(out: queue.Queue[bytes | None], send: Connection) -> None:
+    """Send what the reading thread queues, until None; a closed pipe ends it quietly."""
+    try:
+        while (message := out.get()) is not None:
+            send.send_bytes(message)
+    except OSError:  # the writer stopped reading (it failed or was cancelled)
+        pass
     finally:
         send.close()
+
+
+@dataclass
+class EarlyStart:
+    """A file already being read beside, before the database was opened."""
+
+    reading: Reading
+    reader: BesideReader
+
+
+def start_early(target: str | None, path: Path, options: ImportOptions) -> EarlyStart | None:
+    """Start reading a large file in a second process before the database is opened.
+
+    Only when the instruments can be known without opening the database (a new file
+    gets the built-in ones; an up-to-date one is read with plain sqlite3); the import
+    checks them against the open database and reads again if they differ. None
+    whenever anything is unusual: the import then runs as usual and reports it.
+    """
+    if not options.read_beside or path.is_dir():
+        return None
+    try:
+        instruments = _instruments_before_opening(target)
+        if instruments is None:
+            return None
+        table = open_table(path)
+        if not can_read_beside(table):
+            return None
+        reading = prepare_reading(table, instruments, options)
+    except (UserError, OSError):
+        return None
+    return EarlyStart(reading, BesideReader(table, reading.parser, options.batch_size))
+
+
+def _instruments_before_opening(target: str | None) -> dict[str, InstrumentDef] | None:
+    """The instruments the database will hold once open, when known without SQLAlchemy."""
+    try:
+        path = plain_sqlite.plain_sqlite_path(target)
+    except ValueError:  # a server database
+        return None
+    if not path.exists():
+        return builtin_instruments()
+    connection = plain_sqlite.open_for_reading(str(path))
+    if connection is None:
+        return None
+    try:
+        return plain_sqlite.read_instruments(connection)
+    finally:
+        connection.close()

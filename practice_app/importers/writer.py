@@ -18,12 +18,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 
+from practice_app.importers.reading import INACTIVE_DAYS
 from practice_app.importers.records import Problem, ScoreValue, SessionRecord
 from practice_app.storage import models as m
 
 CLIENT_FIELDS = ("gender", "age_group", "group_name", "referral_source", "presenting_concerns")
-INACTIVE_DAYS = 45
-"""science.md section 5: an imported episode without an ending is inactive after 45 days."""
 _RENUMBER_OFFSET = 1_000_000
 
 SessionKey = int | tuple[int, dt.date]
