@@ -191,3 +191,67 @@ def test_the_import_command_reads_a_large_file_beside_and_stores_it_all(tmp_path
             db.dispose()
         out.append(stored(db_file))
     assert out[0] == out[1]
+
+
+@pytest.fixture
+def any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any file may be read beside (the test files are small, the test process has Qt)."""
+    monkeypatch.setattr(pipeline, "can_read_beside", lambda table: True)
+
+
+def test_an_early_start_knows_the_instruments_of_a_new_or_up_to_date_database(
+    tmp_path: Path, any_size: None
+) -> None:
+    path = write_csv(tmp_path / "file.csv", [OPENFIT_HEADER, *_rows(20)])
+    options = ImportOptions(read_beside=True)
+    new = pipeline.start_early(str(tmp_path / "new.sqlite3"), path, options)
+    assert new is not None
+    new.reader.stop()
+    assert not (tmp_path / "new.sqlite3").exists()  # nothing created before the import
+    db = open_database(str(tmp_path / "old.sqlite3"))
+    with db.session() as session:
+        held = load_instruments(session)
+    db.dispose()
+    assert new.reading.instruments == held  # the built-ins, as a new database holds them
+    old = pipeline.start_early(str(tmp_path / "old.sqlite3"), path, options)
+    assert old is not None
+    old.reader.stop()
+    assert old.reading.instruments == held
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("case", ["not asked", "folder", "server", "empty file", "refused layout"])
+def test_no_early_start_when_anything_is_unusual(tmp_path: Path, any_size: None, case: str) -> None:
+    path = write_csv(tmp_path / "file.csv", [OPENFIT_HEADER, *_rows(20)])
+    target = str(tmp_path / "db.sqlite3")
+    options = ImportOptions(read_beside=True)
+    if case == "not asked":
+        options = ImportOptions()
+    elif case == "folder":
+        path = tmp_path
+    elif case == "server":
+        target = "postgresql://localhost/practice"
+    elif case == "empty file":
+        Path(target).write_bytes(b"")
+    elif case == "refused layout":
+        options = ImportOptions(read_beside=True, layout="wide")  # refused by the plan
+    assert pipeline.start_early(target, path, options) is None
+    assert not multiprocessing.active_children()
+
+
+def test_an_early_start_read_with_other_instruments_is_read_again(
+    db: Database, db_path: Path, tmp_path: Path, any_size: None
+) -> None:
+    path = write_csv(tmp_path / "file.csv", [OPENFIT_HEADER, *_rows(60)])
+    options = ImportOptions(batch_size=25, skip_invalid=True, read_beside=True)
+    early = pipeline.start_early(str(db_path), path, options)
+    assert early is not None
+    del early.reading.instruments["SRS"]  # as if another program had changed them
+    summary = import_path(db, path, options, early=early)
+    assert summary.scores["SRS"] > 0  # read again with the database's instruments
+    reference = open_database(str(tmp_path / "reference.sqlite3"))
+    expected = import_path(reference, path, ImportOptions(batch_size=25, skip_invalid=True))
+    reference.dispose()
+    assert summary.as_json() == expected.as_json()
+    assert stored(db_path) == stored(tmp_path / "reference.sqlite3")
+    assert not multiprocessing.active_children()
