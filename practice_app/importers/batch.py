@@ -15,7 +15,12 @@ from typing import Any
 
 from practice_app.importers.columns import Batch, from_iso
 from practice_app.importers.records import SessionRecord
+from practice_app.importers.sqlite_rows import insert_columns, insert_rows
 from practice_app.importers.writer import CLIENT_FIELDS, KEY_BASE, EpisodeState, Writer
+
+_EPISODE_COLUMNS = ("id", "client_id", "therapist_id", "external_id")
+_SESSION_COLUMNS = ("id", "episode_id", "number", "date", "notes")
+_SCORE_COLUMNS = ("id", "session_id", "instrument_id", "total", "items")
 
 
 def write_batch(writer: Writer, batch: Batch) -> bool:
@@ -88,12 +93,9 @@ def _insert_episodes(w: Writer, rows: list[tuple[Any, ...]]) -> None:
     """New episodes (id, client, therapist, external id); their dates come at the end."""
     if w.sqlite:
         # Plain tuples: no dict per episode (a large file starts tens of thousands).
-        w.conn.exec_driver_sql(
-            "INSERT INTO episode (id, client_id, therapist_id, external_id) VALUES (?, ?, ?, ?)",
-            rows,
-        )
+        insert_rows(w.conn, "episode", _EPISODE_COLUMNS, rows)
         return
-    names = ("id", "client_id", "therapist_id", "external_id")
+    names = _EPISODE_COLUMNS
     w._insert(w.t_episode, [dict(zip(names, r, strict=True)) for r in rows])
 
 
@@ -129,27 +131,18 @@ def _insert_clients(w: Writer, batch: Batch) -> None:
             else:
                 fields[name] = value
         rows.append((cid, code, *map(fields.__getitem__, CLIENT_FIELDS)))
-    w.conn.exec_driver_sql(
-        f"INSERT INTO client (id, code, {', '.join(CLIENT_FIELDS)}) "
-        f"VALUES (?, ?{', ?' * len(CLIENT_FIELDS)})",
-        rows,
-    )
-    if extra:
-        w.conn.exec_driver_sql(
-            "INSERT INTO client_attribute (client_id, name, value) VALUES (?, ?, ?)", extra
-        )
+    insert_rows(w.conn, "client", ("id", "code", *CLIENT_FIELDS), rows)
+    insert_rows(w.conn, "client_attribute", ("client_id", "name", "value"), extra)
 
 
 def _insert_sessions(w: Writer, batch: Batch, sids: range, eids: list[int]) -> None:
     if w.sqlite:
         # SQLite stores a Date as ISO text (what SQLAlchemy's Date type would bind).
-        w.conn.exec_driver_sql(
-            "INSERT INTO session (id, episode_id, number, date, notes) VALUES (?, ?, ?, ?, ?)",
-            list(zip(sids, eids, batch.numbers, batch.dates, batch.notes, strict=True)),
-        )
+        columns = (sids, eids, batch.numbers, batch.dates, batch.notes)
+        insert_columns(w.conn, "session", _SESSION_COLUMNS, columns)
         return
     dates = list(map(from_iso, batch.dates))
-    names = ("id", "episode_id", "number", "date", "notes")
+    names = _SESSION_COLUMNS
     rows = zip(sids, eids, batch.numbers, dates, batch.notes, strict=True)
     w.conn.execute(w.t_session.insert(), [dict(zip(names, r, strict=True)) for r in rows])
 
@@ -170,13 +163,10 @@ def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
             items = col.json
         else:
             items = map(list, zip(*col.items, strict=True))
-        rows = list(zip(ids, mine, repeat(iid, m), col.totals, items, strict=True))
+        columns = (ids, mine, repeat(iid, m), col.totals, items)
         if w.sqlite:
-            w.conn.exec_driver_sql(
-                "INSERT INTO score (id, session_id, instrument_id, total, items) "
-                "VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
+            insert_columns(w.conn, "score", _SCORE_COLUMNS, columns)
         else:
-            names = ("id", "session_id", "instrument_id", "total", "items")
+            rows = zip(*columns, strict=True)
+            names = _SCORE_COLUMNS
             w.conn.execute(w.t_score.insert(), [dict(zip(names, r, strict=True)) for r in rows])

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 
 from practice_app.importers.reading import INACTIVE_DAYS
 from practice_app.importers.records import Problem, ScoreValue, SessionRecord
+from practice_app.importers.sqlite_rows import insert_rows
 from practice_app.storage import models as m
 
 CLIENT_FIELDS = ("gender", "age_group", "group_name", "referral_source", "presenting_concerns")
@@ -293,19 +294,18 @@ class Writer:
         self._insert_scores(scores)
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Bulk insert dict rows: plain executemany on SQLite (dates as ISO text), else Core."""
+        """Bulk insert dict rows: many per statement on SQLite (dates as ISO text), else Core."""
         if not rows:
             return
         if not self.sqlite:
             self.conn.execute(table.insert(), rows)
             return
         keys = list(rows[0])
-        sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
         get = operator.itemgetter(*keys)
         values = [(get(r),) for r in rows] if len(keys) == 1 else list(map(get, rows))
         if any(map(isinstance, chain.from_iterable(values), repeat(dt.date))):
             values = [tuple(map(_sqlite_value, r)) for r in values]
-        self.conn.exec_driver_sql(sql, values)
+        insert_rows(self.conn, table.name, keys, values)
 
     def _insert_sessions(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -313,8 +313,10 @@ class Writer:
         if self.sqlite:
             # SQLite stores a Date as ISO text; binding it directly skips a Python
             # processor per row (the import's hot path).
-            self.conn.exec_driver_sql(
-                "INSERT INTO session (id, episode_id, number, date, notes) VALUES (?, ?, ?, ?, ?)",
+            insert_rows(
+                self.conn,
+                "session",
+                ("id", "episode_id", "number", "date", "notes"),
                 [(i, e, n, d.isoformat() if d is not None else None, t) for i, e, n, d, t in rows],
             )
             return
@@ -325,10 +327,8 @@ class Writer:
         if not rows:
             return
         if self.sqlite:
-            self.conn.exec_driver_sql(
-                "INSERT INTO score (id, session_id, instrument_id, total, items) "
-                "VALUES (?, ?, ?, ?, ?)",
-                rows,
+            insert_rows(
+                self.conn, "score", ("id", "session_id", "instrument_id", "total", "items"), rows
             )
             return
         keys = ("id", "session_id", "instrument_id", "total", "items")
