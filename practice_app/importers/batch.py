@@ -157,12 +157,12 @@ def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
         iid = w.instrument_ids[col.name]
         counts[col.name] = counts.get(col.name, 0) + m
         items: Any
-        if col.items is None:
+        if col.numbers is None:
             items = repeat(None, m)
         elif w.sqlite:
-            items = col.json
+            items = col.json()
         else:
-            items = map(list, zip(*col.items, strict=True))
+            items = map(list, zip(*col.items() or [], strict=True))
         columns = (ids, mine, repeat(iid, m), col.totals, items)
         if w.sqlite:
             insert_columns(w.conn, "score", _SCORE_COLUMNS, columns)

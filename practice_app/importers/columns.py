@@ -38,10 +38,23 @@ class ScoreColumn:
     name: str
     keep: list[bool] | None
     totals: list[float]
-    items: list[list[float]] | None
-    """The item values, one list per item (column by column), or None."""
-    json: list[str] | None
-    """The items as the JSON text SQLAlchemy's JSON type writes (for SQLite), or None."""
+    numbers: list[list[str]] | None
+    """The items, one list per item (column by column), as the text json.dumps writes for
+    each value (``repr``), or None. A file repeats its few values: the lists share one
+    text object per value, which pickles once (the batch crosses a pipe, pipeline.py)."""
+
+    def items(self) -> list[list[float]] | None:
+        """The item values, one list per item (each text is its float's ``repr``)."""
+        if self.numbers is None:
+            return None
+        return [list(map(float, column)) for column in self.numbers]
+
+    def json(self) -> list[str] | None:
+        """Each row's items as the JSON text SQLAlchemy's JSON type writes (for SQLite)."""
+        if self.numbers is None:
+            return None
+        fmt = "[" + ", ".join(["%s"] * len(self.numbers)) + "]"
+        return list(map(fmt.__mod__, zip(*self.numbers, strict=True)))
 
 
 @dataclass(slots=True)
@@ -68,8 +81,9 @@ class Batch:
         scores: list[list[ScoreValue]] = [[] for _ in range(n)]
         for col in self.scores:
             where = range(n) if col.keep is None else compress(range(n), col.keep)
+            values = col.items()
             for j, i in enumerate(where):
-                items = [c[j] for c in col.items] if col.items is not None else None
+                items = [c[j] for c in values] if values is not None else None
                 scores[i].append((col.name, col.totals[j], items))  # type: ignore[arg-type]
         first = dict(self.attributes)
         episodes: list[str | None] = [None] * n if self.episodes is None else [*self.episodes]
@@ -330,7 +344,7 @@ class BatchReader:
                         return list(compress(cells, keep))
 
             items: list[list[float]] | None = None
-            json: list[str] | None = None
+            numbers: list[list[str]] | None = None
             if sp.items is not None:
                 texts = [column(columns[c]) for c in sp.items]
                 if any(map(any, texts)):
@@ -340,8 +354,6 @@ class BatchReader:
                     numbers = [list(map(get, t)) for t in texts]
                     value = self.json_values.__getitem__
                     items = [list(map(value, n)) for n in numbers]
-                    fmt = "[" + ", ".join(["%s"] * len(numbers)) + "]"
-                    json = list(map(fmt.__mod__, zip(*numbers, strict=True)))
             totals: list[float] | None = None
             if sp.total is not None:
                 texts_t = column(columns[sp.total])
@@ -360,5 +372,5 @@ class BatchReader:
                 totals = list(map(sum, zip(*items, strict=True)))
             if min(totals) < sp.lo or max(totals) > sp.hi:
                 return None
-            out.append(ScoreColumn(sp.name, keep, totals, items, json))
+            out.append(ScoreColumn(sp.name, keep, totals, numbers))
         return out
