@@ -6,7 +6,7 @@ about as long as writing it (SQLite's inserts and the id bookkeeping). A
 the two halves share the machine's cores. The ``import`` command starts it before it
 opens the database (``start_early``): the reader is well into the file by the time
 SQLAlchemy is loaded and the database migrated. Batches cross a pipe as pickles (a
-few hundredths of a second per 5,000 rows); the reader runs at most ``RUN_AHEAD``
+hundredth of a second per 2,000 rows); the reader runs at most ``RUN_AHEAD``
 batches ahead, so memory stays that of a few batches whatever the file's size. Both
 ways yield the same batches: the reader holds no database state, only the file and
 its parser.
@@ -37,8 +37,9 @@ from practice_app.storage import plain_sqlite
 BESIDE_MIN_WORK = 5_000_000
 """Read in a second process from this much work (bytes of a CSV, about 50,000 rows) up:
 below it, starting the process and pickling cost more than they save."""
-RUN_AHEAD = 16
-"""Batches the reader may have read before the writer takes them (it starts early)."""
+RUN_AHEAD = 32
+"""Batches the reader may have read before the writer takes them (it starts early, and
+about half a second's reading is ready by the time the database is open)."""
 _END = b"end"
 
 

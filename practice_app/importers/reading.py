@@ -18,7 +18,9 @@ from practice_app.importers.layouts import Plan, make_plan
 from practice_app.importers.records import RowParser, infer_date_format, looks_iso
 from practice_app.importers.source import Table
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 2000
+"""Rows per batch: a batch's cells stay in the CPU's cache while its columns are checked
+(2,000 was faster than 5,000 on the 300,000-row benchmark)."""
 DATE_SAMPLE_ROWS = 200
 INACTIVE_DAYS = 45
 """science.md section 5: an imported episode without an ending is inactive after 45 days."""
