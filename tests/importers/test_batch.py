@@ -194,3 +194,57 @@ def test_a_broken_file_is_refused_naming_the_row(tmp_path: Path) -> None:
         csv.field_size_limit(limit)
     assert "row 4:" in str(by_rows.value)  # header = row 1
     assert str(by_batches.value) == str(by_rows.value)
+
+
+PIECES = [
+    "a",
+    "b1",
+    " c ",
+    "",
+    "é€",
+    ",",
+    ";",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    '"',
+    '""',
+    '"x\ny"',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.lists(st.sampled_from(PIECES), max_size=60),
+    plain_lines=st.integers(0, 40),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    chunk=st.integers(1, 64),
+    size=st.integers(1, 7),
+)
+def test_batches_read_any_text_as_the_csv_module_does(
+    body: list[str], plain_lines: int, delimiter: str, chunk: int, size: int
+) -> None:
+    """Lines split in C until the first quote or lone CR, then the csv module: the same
+    records and row numbers as the csv module alone, whatever the text and chunk size."""
+    from practice_app.importers import source
+
+    head = delimiter.join(["client", "session", "ORS"]) + "\n"
+    plain = "".join(f"C{i}{delimiter}{i}{delimiter}2{i % 3}\n" for i in range(plain_lines))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "any.csv"
+        path.write_bytes((head + plain + "".join(body)).encode("utf-8"))
+        table = source.CsvTable(path, encoding="utf-8", delimiter=delimiter)
+        try:
+            expected: Any = [(n, cells) for n, cells, _done in table.rows()]
+        except UserError as exc:
+            expected = str(exc)
+        original = source._TEXT_CHUNK
+        source._TEXT_CHUNK = chunk  # record boundaries fall anywhere in a chunk
+        try:
+            got: Any = [pair for part, _done in table.batches(size) for pair in part]
+        except UserError as exc:
+            got = str(exc)
+        finally:
+            source._TEXT_CHUNK = original
+        assert got == expected
