@@ -91,6 +91,9 @@ def write_batch(writer: Writer, batch: Batch) -> bool:
 
 def _insert_episodes(w: Writer, rows: list[tuple[Any, ...]]) -> None:
     """New episodes (id, client, therapist, external id); their dates come at the end."""
+    if w.defer_new_episodes:
+        w.pending_episodes.extend(rows)
+        return
     if w.sqlite:
         # Plain tuples: no dict per episode (a large file starts tens of thousands).
         insert_rows(w.conn, "episode", _EPISODE_COLUMNS, rows)

@@ -171,7 +171,8 @@ def _import(
                 conn.exec_driver_sql("PRAGMA cache_size=-65536")
             try:
                 with rebuilt_indexes(conn, table.size // 100):
-                    _run(conn, table, read, ids, options, summary, progress, prepare)
+                    defer = bulk.foreign_keys_deferred
+                    _run(conn, table, read, ids, options, summary, progress, prepare, defer)
                 bulk.check(conn)
             except BaseException:
                 trans.rollback()
@@ -214,6 +215,7 @@ def _run(
     summary: ImportSummary,
     progress: Progress | None,
     prepare: Callable[[Writer], None] | None = None,
+    defer_new_episodes: bool = False,
 ) -> None:
     writer = Writer(
         conn,
@@ -223,6 +225,8 @@ def _run(
         inactive_days=options.inactive_days,
         manage_episodes=not options.keep_episodes,
     )
+    # Foreign keys are checked at the end: new episodes may go in last, with their dates.
+    writer.defer_new_episodes = defer_new_episodes
     if prepare is not None:
         prepare(writer)
     problems: list[Problem] = []

@@ -137,6 +137,11 @@ class Writer:
         self.sqlite = conn.dialect.name == "sqlite"
         # On SQLite the items go in as the JSON text SQLAlchemy's JSON type would write.
         self._items_value: Any = _json_items if self.sqlite else (lambda items: items)
+        self.defer_new_episodes = False
+        """Insert new episodes at the end, with their dates, instead of inserting them now
+        and updating them then (only while foreign keys are checked at the end)."""
+        self.pending_episodes: list[tuple[int, int, int, str | None]] = []
+        """New episodes not inserted yet: (id, client, therapist, external id)."""
         self.session_rows = array("I")
         """Spreadsheet row of each session this import created, by id - first_session."""
 
@@ -247,7 +252,12 @@ class Writer:
                 self.states[eid] = EpisodeState(eid, False)  # placeholder until loaded
                 to_load.append(eid)
             resolved.append((rec, tid, cid, eid))
-        self._insert(self.t_episode, new_episodes)
+        if self.defer_new_episodes:
+            self.pending_episodes.extend(
+                (r["id"], r["client_id"], r["therapist_id"], r["external_id"]) for r in new_episodes
+            )
+        else:
+            self._insert(self.t_episode, new_episodes)
         if to_load:
             by_date = any(r.number is None for r in records)
             self._load_existing(to_load, by_date)
@@ -421,12 +431,25 @@ class Writer:
         rows: list[dict[str, Any]] = []
         if self.manage_episodes:
             self._read_extents()
+        pending = {row[0]: row for row in self.pending_episodes}
+        new_rows: list[tuple[Any, ...]] = []
         for state in self.states.values() if self.manage_episodes else ():
             start, reason = self.episode_meta.get(state.id, (None, None))
             if reason not in (None, "inactive"):
                 continue
             new_start = start or state.case_date or state.first
             closed = state.last is not None and state.last < cutoff
+            first_row = pending.pop(state.id, None)
+            if first_row is not None:
+                new_rows.append(
+                    (
+                        *first_row,
+                        _sqlite_value(new_start),
+                        _sqlite_value(state.last) if closed else None,
+                        "inactive" if closed else None,
+                    )
+                )
+                continue
             rows.append(
                 {
                     "eid": state.id,
@@ -435,6 +458,10 @@ class Writer:
                     "reason": "inactive" if closed else None,
                 }
             )
+        # New episodes not dated here (episodes kept as they are) go in without dates.
+        new_rows.extend((*row, None, None, None) for row in pending.values())
+        names = (*_EPISODE_KEYS, "start_date", "end_date", "ending_reason")
+        insert_rows(self.conn, "episode", names, sorted(new_rows))
         if self.sqlite and rows:
             self.conn.exec_driver_sql(
                 "UPDATE episode SET start_date = ?, end_date = ?, ending_reason = ? WHERE id = ?",
@@ -553,3 +580,4 @@ def _json_items(items: list[float | None] | None) -> str | None:
 
 
 _ITEM_FORMATS: dict[int, str] = {}
+_EPISODE_KEYS = ("id", "client_id", "therapist_id", "external_id")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
+from conftest import OPENFIT_HEADER, openfit_row, write_csv
+from import_helpers import stored
 from sqlalchemy import text
 
+from practice_app.importers import bulk
 from practice_app.importers.bulk import BULK_ROWS, ForeignKeyError, bulk_mode
-from practice_app.storage.database import Database
+from practice_app.importers.importer import ImportOptions, import_path
+from practice_app.storage.database import Database, open_database
 
 
 def _settings(db: Database) -> tuple[int, str]:
@@ -40,3 +47,38 @@ def test_small_imports_keep_row_by_row_checks(db: Database) -> None:
     with db.engine.connect() as conn, bulk_mode(conn, BULK_ROWS - 1) as bulk:
         assert not bulk.foreign_keys_deferred
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _history(tmp_path: Path, name: str, clients: range, sessions: int) -> Path:
+    """Clients with dated sessions: some long over (closed as inactive), some current."""
+    rows = [OPENFIT_HEADER]
+    for c in clients:
+        year = 2020 + c % 6
+        for s in range(1, sessions + 1):
+            row = openfit_row(f"C{c}", s, f"{year}-0{1 + s % 9}-1{c % 10}", case=f"K{c}")
+            row[OPENFIT_HEADER.index("Case_Date")] = f"{year}-01-0{1 + c % 9}" if c % 3 else ""
+            if c % 7 == 0 and s == 2:
+                row[OPENFIT_HEADER.index("Session_Date")] = ""  # a session without a date
+            rows.append(row)
+    return write_csv(tmp_path / name, rows)
+
+
+def test_a_bulk_import_stores_what_a_small_one_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _history(tmp_path, "first.csv", range(0, 40), 3)
+    later = _history(tmp_path, "later.csv", range(20, 60), 5)  # more sessions, new clients
+    options = ImportOptions(batch_size=17, today=dt.date(2025, 6, 1))
+    stores = []
+    for bulk_rows in (10**9, 0):  # row by row checks; everything in bulk mode
+        monkeypatch.setattr(bulk, "BULK_ROWS", bulk_rows)
+        db = open_database(str(tmp_path / f"bulk-{bulk_rows}.sqlite3"))
+        import_path(db, first, options)
+        import_path(db, later, options)
+        db.dispose()
+        assert db.location.path is not None
+        stores.append(stored(db.location.path))
+    assert stores[0] == stores[1]
+    episodes = stores[0][3]
+    assert any(reason == "inactive" for *_rest, reason in episodes)
+    assert any(reason is None for *_rest, reason in episodes)
