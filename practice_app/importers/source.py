@@ -249,18 +249,28 @@ class CsvTable:
             block = carry + chunk
             cut = block.rfind("\n") + 1
             whole, carry = block[:cut], block[cut:]
-            plain = whole.replace("\r\n", "\n") if "\r" in whole else whole
-            if '"' in whole or "\r" in plain:
+            line_end = _line_end(whole)
+            if line_end is None or '"' in whole:
                 yield csv.reader(_lines(whole, carry, text), delimiter=self.delimiter)
                 return
-            lines = plain.split("\n")
+            lines = whole.split(line_end)
             lines.pop()  # after the last line end
-            if lines and max(map(len, lines)) > limit:  # perhaps a field csv refuses
+            if len(whole) > limit and max(map(len, lines)) > limit:  # a field csv refuses?
                 yield csv.reader(_lines(whole, carry, text), delimiter=self.delimiter)
                 return
             yield map(split, lines)
         if carry:  # a last line without a line end
             yield csv.reader(io.StringIO(carry, newline=""), delimiter=self.delimiter)
+
+
+def _line_end(text: str) -> str | None:
+    """The one line end of ``text`` (complete lines): LF or CR LF; None when mixed."""
+    if "\r" not in text:
+        return "\n"
+    crlf = text.count("\r\n")
+    if crlf == text.count("\n") == text.count("\r"):
+        return "\r\n"
+    return None
 
 
 def _lines(whole: str, rest: str, text: io.TextIOWrapper) -> Iterator[str]:
