@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from practice_app.analysis.instruments import InstrumentDef, builtin_instruments
-from practice_app.errors import UserError
+from practice_app.errors import AppError, UserError
 from practice_app.importers.columns import Batch, BatchReader
 from practice_app.importers.reading import ImportOptions, Reading, prepare_reading
 from practice_app.importers.records import Problem, RowParser, SessionRecord
@@ -54,7 +55,7 @@ class ReadBatch:
     """Work done so far (bytes or rows), for progress."""
 
 
-class ReaderStopped(RuntimeError):
+class ReaderStopped(AppError):
     """The reading process ended without finishing the file (killed, or out of memory)."""
 
 
@@ -107,7 +108,10 @@ class BesideReader:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_read_into, args=(send, table, parser, size), name="import-reader", daemon=True
+            target=_read_into,
+            args=(send, self._receive, table, parser, size),
+            name="import-reader",
+            daemon=True,
         )
         self._process.start()
         send.close()  # the reader's end: with it closed here, the reader's exit ends recv_bytes
@@ -151,13 +155,20 @@ def read_batches_beside(table: Table, parser: RowParser, size: int) -> Iterator[
     yield from BesideReader(table, parser, size).batches()
 
 
-def _read_into(send: Connection, table: Table, parser: RowParser, size: int) -> None:
+def _read_into(
+    send: Connection, receive: Connection, table: Table, parser: RowParser, size: int
+) -> None:
     """The reading process: every batch pickled into the pipe, then the end (or the error).
 
     A thread sends while this one reads on, up to ``RUN_AHEAD`` batches ahead: the
     writer starts late (it first opens the database) and then takes them quickly.
     """
+    # The writer's end, copied by the fork: closed, so that the pipe breaks (and this
+    # process ends) when the writer is gone.
+    receive.close()
     gc.disable()  # many small objects and no cycles (as in the writing process)
+    # Ctrl+C is the writer's to handle: it stops this process (no second traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out: queue.Queue[bytes | None] = queue.Queue(RUN_AHEAD)
     sender = threading.Thread(target=_send_all, args=(out, send), daemon=True)
     sender.start()
@@ -178,12 +189,17 @@ def _read_into(send: Connection, table: Table, parser: RowParser, size: int) -> 
 
 
 def _send_all(out: queue.Queue[bytes | None], send: Connection) -> None:
-    """Send what the reading thread queues, until None; a closed pipe ends it quietly."""
+    """Send what the reading thread queues, until None.
+
+    A closed pipe means the writer is gone (it failed, was cancelled or was killed):
+    the whole reading process ends then, or its reading thread would wait forever on
+    the full queue. It holds nothing to clean up.
+    """
     try:
         while (message := out.get()) is not None:
             send.send_bytes(message)
-    except OSError:  # the writer stopped reading (it failed or was cancelled)
-        pass
+    except OSError:
+        os._exit(1)
     finally:
         send.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -255,3 +256,31 @@ def test_an_early_start_read_with_other_instruments_is_read_again(
     assert summary.as_json() == expected.as_json()
     assert stored(db_path) == stored(tmp_path / "reference.sqlite3")
     assert not multiprocessing.active_children()
+
+
+def test_a_reader_whose_writer_is_gone_ends_by_itself(db: Database, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "file.csv", [OPENFIT_HEADER, *_rows(300)])
+    table, parser = _parser(db, path)
+    reader = pipeline.BesideReader(table, parser, 2)  # many more batches than run ahead
+    process = reader._process
+    batches = reader.batches()
+    next(batches)
+    reader._receive.close()  # as if the writing process had died: nobody reads the pipe
+    process.join(20)
+    assert process.exitcode == 1  # it ended by itself (stop() would have terminated it)
+    reader._stopped = True  # nothing left to stop
+    batches.close()
+    process.close()
+
+
+def test_ctrl_c_is_left_to_the_writer(db: Database, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "file.csv", [OPENFIT_HEADER, *_rows(120)])
+    table, parser = _parser(db, path)
+    reader = pipeline.BesideReader(table, parser, 2)
+    batches = reader.batches()
+    first = next(batches)
+    assert reader._process.pid is not None
+    os.kill(reader._process.pid, signal.SIGINT)  # the terminal sends it to both processes
+    rest = list(batches)
+    table, parser = _parser(db, path)
+    assert [first, *rest] == list(pipeline.read_batches(table, parser, 2))
