@@ -32,7 +32,7 @@ from practice_app.errors import AppError, UserError
 from practice_app.importers.columns import Batch, BatchReader
 from practice_app.importers.reading import ImportOptions, Reading, prepare_reading
 from practice_app.importers.records import Problem, RowParser, SessionRecord
-from practice_app.importers.source import Table, batches, open_table
+from practice_app.importers.source import XLSX_MAGIC, Table, batches, open_table
 from practice_app.storage import plain_sqlite
 
 BESIDE_MIN_WORK = 5_000_000
@@ -220,7 +220,7 @@ def start_early(target: str | None, path: Path, options: ImportOptions) -> Early
     checks them against the open database and reads again if they differ. None
     whenever anything is unusual: the import then runs as usual and reports it.
     """
-    if not options.read_beside or path.is_dir():
+    if not options.read_beside or not _large_csv(path):
         return None
     try:
         instruments = _instruments_before_opening(target)
@@ -233,6 +233,18 @@ def start_early(target: str | None, path: Path, options: ImportOptions) -> Early
     except (UserError, OSError):
         return None
     return EarlyStart(reading, BesideReader(table, reading.parser, options.batch_size))
+
+
+def _large_csv(path: Path) -> bool:
+    """Whether ``path`` is a file of ``BESIDE_MIN_WORK`` bytes or more and not a workbook
+    (found out without opening a workbook: that alone can take seconds)."""
+    try:
+        if not path.is_file() or path.stat().st_size < BESIDE_MIN_WORK:
+            return False
+        with path.open("rb") as fh:
+            return fh.read(len(XLSX_MAGIC)) != XLSX_MAGIC
+    except OSError:
+        return False
 
 
 def _instruments_before_opening(target: str | None) -> dict[str, InstrumentDef] | None:

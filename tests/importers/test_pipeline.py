@@ -198,6 +198,7 @@ def test_the_import_command_reads_a_large_file_beside_and_stores_it_all(tmp_path
 def any_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any file may be read beside (the test files are small, the test process has Qt)."""
     monkeypatch.setattr(pipeline, "can_read_beside", lambda table: True)
+    monkeypatch.setattr(pipeline, "BESIDE_MIN_WORK", 1)
 
 
 def test_an_early_start_knows_the_instruments_of_a_new_or_up_to_date_database(
@@ -221,7 +222,9 @@ def test_an_early_start_knows_the_instruments_of_a_new_or_up_to_date_database(
     assert not multiprocessing.active_children()
 
 
-@pytest.mark.parametrize("case", ["not asked", "folder", "server", "empty file", "refused layout"])
+@pytest.mark.parametrize(
+    "case", ["not asked", "folder", "workbook", "server", "empty file", "refused layout"]
+)
 def test_no_early_start_when_anything_is_unusual(tmp_path: Path, any_size: None, case: str) -> None:
     path = write_csv(tmp_path / "file.csv", [OPENFIT_HEADER, *_rows(20)])
     target = str(tmp_path / "db.sqlite3")
@@ -230,6 +233,14 @@ def test_no_early_start_when_anything_is_unusual(tmp_path: Path, any_size: None,
         options = ImportOptions()
     elif case == "folder":
         path = tmp_path
+    elif case == "workbook":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in [OPENFIT_HEADER, *_rows(20)]:
+            book.active.append(row)
+        path = tmp_path / "file.xlsx"
+        book.save(path)
     elif case == "server":
         target = "postgresql://localhost/practice"
     elif case == "empty file":
