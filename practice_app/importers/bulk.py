@@ -102,9 +102,20 @@ def rebuilt_indexes(conn: Connection, estimated_rows: int) -> Iterator[None]:
     if existing > estimated_rows:
         yield
         return
+    # The sqlite3 module opens a transaction only before INSERT, UPDATE or DELETE: a
+    # DROP INDEX before the first of them would be committed at once, and a refused
+    # import, a dry run or a crash would leave the database without its indexes.
+    begin_sqlite_transaction(conn)
     indexes = _secondary_indexes()
     for ix in indexes:
         ix.drop(conn)
     yield
     for ix in indexes:
         ix.create(conn)
+
+
+def begin_sqlite_transaction(conn: Connection) -> None:
+    """Open the SQLite transaction now, so that DDL that follows is part of it."""
+    dbapi = conn.connection.driver_connection
+    if not getattr(dbapi, "in_transaction", True):
+        conn.exec_driver_sql("BEGIN")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,7 @@ def import_table(
                 ids = instrument_ids(session)
         if early is not None and early.reading.instruments == instruments:
             reading = early.reading
-            read: Iterator[ReadBatch] = early.reader.batches()
+            read: Generator[ReadBatch, None, None] = early.reader.batches()
         else:
             if early is not None:
                 early.reader.stop()
@@ -132,7 +132,10 @@ def import_table(
             beside = options.read_beside and connection is None and can_read_beside(table)
             reader = read_batches_beside if beside else read_batches
             read = reader(table, reading.parser, options.batch_size)
-        return _import(db, reading, read, ids, options, progress, connection, prepare)
+        try:
+            return _import(db, reading, read, ids, options, progress, connection, prepare)
+        finally:
+            read.close()  # a reader process, if any, stops now (not when collected)
     finally:
         if early is not None:
             early.reader.stop()

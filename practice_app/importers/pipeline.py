@@ -22,7 +22,7 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -59,7 +59,7 @@ class ReaderStopped(AppError):
     """The reading process ended without finishing the file (killed, or out of memory)."""
 
 
-def read_batches(table: Table, parser: RowParser, size: int) -> Iterator[ReadBatch]:
+def read_batches(table: Table, parser: RowParser, size: int) -> Generator[ReadBatch, None, None]:
     """Read ``table`` ``size`` rows at a time: column by column when plain, else row by row."""
     reader = BatchReader(parser)
     parse = parser.parse
@@ -117,7 +117,7 @@ class BesideReader:
         send.close()  # the reader's end: with it closed here, the reader's exit ends recv_bytes
         self._stopped = False
 
-    def batches(self) -> Iterator[ReadBatch]:
+    def batches(self) -> Generator[ReadBatch, None, None]:
         """Every batch, in the file's order; stops the reader when done or abandoned."""
         try:
             while True:
@@ -150,7 +150,9 @@ class BesideReader:
         self._process.close()
 
 
-def read_batches_beside(table: Table, parser: RowParser, size: int) -> Iterator[ReadBatch]:
+def read_batches_beside(
+    table: Table, parser: RowParser, size: int
+) -> Generator[ReadBatch, None, None]:
     """What ``read_batches`` yields, read by a forked process; this one only unpickles."""
     yield from BesideReader(table, parser, size).batches()
 
@@ -230,9 +232,10 @@ def start_early(target: str | None, path: Path, options: ImportOptions) -> Early
         if not can_read_beside(table):
             return None
         reading = prepare_reading(table, instruments, options)
-    except (UserError, OSError):
+        reader = BesideReader(table, reading.parser, options.batch_size)
+    except (UserError, OSError):  # OSError: also no process to be had (fork refused)
         return None
-    return EarlyStart(reading, BesideReader(table, reading.parser, options.batch_size))
+    return EarlyStart(reading, reader)
 
 
 def _large_csv(path: Path) -> bool:

@@ -248,6 +248,11 @@ class CsvTable:
         while chunk := text.read(_TEXT_CHUNK):
             block = carry + chunk
             cut = block.rfind("\n") + 1
+            if not cut and (len(block) > _TEXT_CHUNK or "\r" in block[:-1]):
+                # No LF in a whole chunk: CR line ends (old Mac files) or one huge line.
+                # Carried on, the text would pile up (and be searched again) every read.
+                yield csv.reader(_lines("", block, text), delimiter=self.delimiter)
+                return
             whole, carry = block[:cut], block[cut:]
             line_end = _line_end(whole)
             if line_end is None or '"' in whole:

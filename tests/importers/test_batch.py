@@ -218,19 +218,20 @@ PIECES = [
 @given(
     body=st.lists(st.sampled_from(PIECES), max_size=60),
     plain_lines=st.integers(0, 40),
+    line_end=st.sampled_from(["\n", "\r\n", "\r"]),
     delimiter=st.sampled_from([",", ";", "\t"]),
     chunk=st.integers(1, 64),
     size=st.integers(1, 7),
 )
 def test_batches_read_any_text_as_the_csv_module_does(
-    body: list[str], plain_lines: int, delimiter: str, chunk: int, size: int
+    body: list[str], plain_lines: int, line_end: str, delimiter: str, chunk: int, size: int
 ) -> None:
     """Lines split in C until the first quote or lone CR, then the csv module: the same
     records and row numbers as the csv module alone, whatever the text and chunk size."""
     from practice_app.importers import source
 
-    head = delimiter.join(["client", "session", "ORS"]) + "\n"
-    plain = "".join(f"C{i}{delimiter}{i}{delimiter}2{i % 3}\n" for i in range(plain_lines))
+    head = delimiter.join(["client", "session", "ORS"]) + line_end
+    plain = "".join(f"C{i}{delimiter}{i}{delimiter}2{i % 3}{line_end}" for i in range(plain_lines))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "any.csv"
         path.write_bytes((head + plain + "".join(body)).encode("utf-8"))

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
 from conftest import OPENFIT_HEADER, openfit_row, write_csv
-from import_helpers import stored
+from import_helpers import dump, stored
 from sqlalchemy import text
 
 from practice_app.importers import bulk
 from practice_app.importers.bulk import BULK_ROWS, ForeignKeyError, bulk_mode
-from practice_app.importers.importer import ImportOptions, import_path
+from practice_app.importers.importer import ImportOptions, ImportRefused, import_path
+from practice_app.progress import Cancelled, Progress
 from practice_app.storage.database import Database, open_database
 
 
@@ -82,3 +84,39 @@ def test_a_bulk_import_stores_what_a_small_one_does(
     episodes = stores[0][3]
     assert any(reason == "inactive" for *_rest, reason in episodes)
     assert any(reason is None for *_rest, reason in episodes)
+
+
+def _schema(path: Path) -> set[tuple[str, str]]:
+    con = sqlite3.connect(path)
+    try:
+        return set(con.execute("SELECT type, name FROM sqlite_master").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("how", ["refused", "dry run", "cancelled"])
+def test_a_bulk_import_that_writes_nothing_keeps_every_index(
+    db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_ROWS", 0)  # bulk mode: indexes dropped and built again
+    import_path(db, _history(tmp_path, "first.csv", range(0, 10), 2), ImportOptions())
+    schema, before = _schema(db_path), dump(db_path)
+    assert ("index", "ix_session_date") in schema and ("index", "ix_episode_client") in schema
+    path = _history(tmp_path, "more.csv", range(5, 30), 4)
+    options, progress = ImportOptions(batch_size=10), None
+    if how == "refused":
+        rows = path.read_text().splitlines()
+        rows[5] = rows[5].replace(",5,", ",55,", 1)  # an ORS item out of range
+        path.write_text("\n".join(rows) + "\n")
+    elif how == "dry run":
+        options = ImportOptions(batch_size=10, dry_run=True)
+    else:
+        progress = Progress()
+        progress.subscribe(lambda done, total, message: progress.cancel())
+    if how == "dry run":
+        assert import_path(db, path, options, progress).new_sessions > 0
+    else:
+        with pytest.raises(ImportRefused if how == "refused" else Cancelled):
+            import_path(db, path, options, progress)
+    assert _schema(db_path) == schema
+    assert dump(db_path) == before
