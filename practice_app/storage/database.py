@@ -18,6 +18,7 @@ from practice_app.errors import AppError, UserError
 from practice_app.storage import engine as eng
 from practice_app.storage import locations
 from practice_app.storage.instruments import sync_builtin_instruments
+from practice_app.storage.models import Base
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -114,6 +115,7 @@ def open_database(target: str | None = None, *, create: bool = True) -> Database
         sessions = eng.make_session_factory(engine)
         with sessions.begin() as session:
             sync_builtin_instruments(session)
+            restore_missing_indexes(session)
     except SQLAlchemyError as exc:
         engine.dispose()
         if is_new and location.path is not None:
@@ -123,6 +125,28 @@ def open_database(target: str | None = None, *, create: bool = True) -> Database
         engine.dispose()
         raise
     return Database(location, engine, sessions, backup)
+
+
+def restore_missing_indexes(session: Session) -> None:
+    """Build any index of the schema the database lacks (one query when none is missing).
+
+    Earlier builds of the importer left a database without the indexes a large import
+    drops while it writes, when that import wrote nothing (refused, dry run, cancelled):
+    the data was whole, but screens over it slow. Opening such a database repairs it.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    present = {
+        name
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'"
+        )
+    }
+    for table in Base.metadata.sorted_tables:
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(connection)
 
 
 def _server_revision(engine: Engine, label: str) -> str | None:

@@ -243,3 +243,19 @@ def test_sqlite_backup_refuses_to_overwrite(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         sqlite_backup(path, existing)
     assert existing.read_bytes() == b"an older backup"
+
+
+def test_opening_a_database_builds_the_indexes_it_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "lost.sqlite3"
+    open_database(str(path)).dispose()
+    con = sqlite3.connect(path)
+    names = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    con.execute("DROP INDEX ix_session_date")
+    con.execute("DROP INDEX ix_episode_therapist_end")
+    con.commit()
+    con.close()
+    open_database(str(path)).dispose()
+    con = sqlite3.connect(path)
+    again = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    con.close()
+    assert again == names
