@@ -75,8 +75,27 @@ class SuddenChanges(NamedTuple):
         return int(np.count_nonzero((self.episode == episode) & (self.kind == kind)))
 
 
+_T_CRITICAL_05 = {
+    1: 12.706204736174694,
+    2: 4.302652729749462,
+    3: 3.1824463052837078,
+    4: 2.7764451051977934,
+    5: 2.5705818356363146,
+    6: 2.4469118511449786,
+    7: 2.364624251592784,
+    8: 2.306004135204166,
+    9: 2.262157162798205,
+    10: 2.228138851986274,
+}
+"""scipy.special.stdtrit(df, 0.975) for small df, as scipy gives it (a test compares): the
+sudden-gain test needs df 2 to 4, and importing scipy.special costs the window's first
+screen (the weekly review) about 0.2 s."""
+
+
 def t_critical(df: int, alpha: float = ALPHA) -> float:
     """Two-sided critical value of Student's t with ``df`` degrees of freedom."""
+    if alpha == ALPHA and df in _T_CRITICAL_05:
+        return _T_CRITICAL_05[df]
     # scipy.special.stdtrit is the inverse of Student's t CDF (what stats.t.ppf calls);
     # importing scipy.stats would add over a second to every command's start-up, and
     # even scipy.special is imported here, on first use, since `stats` never needs it.

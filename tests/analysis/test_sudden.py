@@ -34,6 +34,14 @@ def test_t_critical_values() -> None:
     assert t_critical(2) == pytest.approx(4.303, abs=5e-4)
 
 
+@pytest.mark.parametrize("df", range(1, 13))
+@pytest.mark.parametrize("alpha", [0.05, 0.01])
+def test_t_critical_is_what_scipy_gives(df: int, alpha: float) -> None:
+    from scipy import special  # the values kept for alpha 0.05 must be scipy's own
+
+    assert t_critical(df, alpha) == float(special.stdtrit(df, 1.0 - alpha / 2.0))
+
+
 def test_full_windows_vignette_case() -> None:
     # suddengains check_interval example: pre 32, 31, 33; post 5, 6, 7 -> gain.
     sc = sudden_changes(rows([32, 31, 33, 5, 6, 7]), BDI)
