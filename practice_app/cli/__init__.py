@@ -9,6 +9,8 @@ errors are a single line on stderr.
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import importlib
 import os
 import sys
@@ -116,10 +118,26 @@ def build_command_parser(spec: CommandSpec) -> tuple[OneLineArgumentParser, obje
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _skip_collections_at_exit()
     try:
         return _run(argv)
     except SystemExit as exc:  # argparse's --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else 1
+
+
+def _skip_collections_at_exit() -> None:
+    """At exit, freeze the heap so that the interpreter's last garbage collections skip it.
+
+    They walk every SQLAlchemy (and Qt) object once more: 0.25 s of an import's exit,
+    a third of a second of the window's. The process is ending; nothing needs them.
+    """
+    global _EXIT_FREEZE_REGISTERED
+    if not _EXIT_FREEZE_REGISTERED:
+        _EXIT_FREEZE_REGISTERED = True
+        atexit.register(gc.freeze)
+
+
+_EXIT_FREEZE_REGISTERED = False
 
 
 def _run(argv: list[str]) -> int:

@@ -7,8 +7,6 @@ commands, and a bad --view, never load it.
 from __future__ import annotations
 
 import argparse
-import atexit
-import gc
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -45,9 +43,6 @@ def run(args: argparse.Namespace) -> int:
     from practice_app.gui.registry import parse_view
 
     view = parse_view(args.view) if args.view else None
-    # At exit, the final garbage collections walk every Qt wrapper and SQLAlchemy object
-    # (a third of a second); the process is ending, so skip them.
-    atexit.register(gc.freeze)
     screenshot = Path(args.screenshot).expanduser().resolve() if args.screenshot else None
     if screenshot is not None:
         if screenshot.suffix.lower() != ".png":
