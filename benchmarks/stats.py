@@ -43,11 +43,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 t0 = time.perf_counter()
 from practice_app.cli import stats as command
 from practice_app.services import outcomes
-from practice_app.storage import analysis_data
+from practice_app.storage import analysis_data, plain_sqlite
 t1 = time.perf_counter()
-con = analysis_data.open_for_reading(sys.argv[1])
+con = plain_sqlite.open_for_reading(sys.argv[1])
 assert con is not None, "the quick SQLite path was not taken"
-instrument = outcomes.find_instrument(analysis_data.read_instruments(con), "ORS")
+instrument = outcomes.find_instrument(plain_sqlite.read_instruments(con), "ORS")
 rows = analysis_data.fetch_outcome_rows(con, instrument.name)
 con.close()
 t2 = time.perf_counter()
