@@ -315,7 +315,13 @@ class BatchReader:
         if parsed is None:
 
             def convert(text: str) -> float:
-                value = float(text)
+                try:
+                    value = float(text)
+                except ValueError:
+                    # A decimal comma ("7,5"), read as RowParser._value reads it.
+                    if "," not in text or "." in text:
+                        raise
+                    value = float(text.replace(",", "."))
                 if not low <= value <= high:  # also refuses NaN
                     raise ValueError(text)
                 return value

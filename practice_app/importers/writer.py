@@ -285,9 +285,13 @@ class Writer:
                 self.next_session += 1
                 keys[key] = sid
                 state.count += 1
-                number = rec.number if rec.number is not None else state.count
                 if state.by_date:
-                    number += _RENUMBER_OFFSET
+                    # Provisional until the sessions are numbered by date (finish): the
+                    # count keeps it unique in the episode. The file's own number, where
+                    # it gave one, could equal an unnumbered session's count.
+                    number = _RENUMBER_OFFSET + state.count
+                else:
+                    number = rec.number if rec.number is not None else state.count
                 sessions.append((sid, eid, number, rec.date, rec.notes))
                 self.session_rows.append(rec.row)
                 for name, total, items in rec.scores:

@@ -27,7 +27,7 @@ from practice_app.storage.database import open_database
 
 # Cells of one column: plain values the fast path reads, and odd ones it must hand over.
 PLAIN = {
-    "item": ["5", "7.5", "0", "10", "2.25"],
+    "item": ["5", "7.5", "0", "10", "2.25", "7,5", "10,0"],
     "date": ["2024-01-08", "2024-02-29", "2023-12-31"],
     "skip": ["N", "n", "0", "", "Y", "yes"],
     "client": ["C1", "C2", "C3", "C4"],
@@ -37,7 +37,7 @@ PLAIN = {
     "provider": ["P1", "P2"],
 }
 ODD = {
-    "item": [" 6", "6 ", "", "11", "x", "5,5", "-0", "nan"],
+    "item": [" 6", "6 ", "", "11", "x", "5,5,5", "1,5.0", "-0", "nan", "10,5"],
     "date": ["2024-13-01", "", " 2024-01-09", "2024-01-10T09:30", "1899-12-31", "08/01/2024"],
     "skip": ["x", " N", "skipped"],
     "client": [" C5", "'=C6", "", "C" * 70],
@@ -46,6 +46,11 @@ ODD = {
     "notes": ["=1+1", "'quoted", " padded "],
     "provider": [" P3", ""],
 }
+
+
+def _number(text: str) -> float:
+    """A cell's number, decimal commas read as the importer reads them."""
+    return float(text.replace(",", ".") if "," in text and "." not in text else text)
 
 
 @st.composite
@@ -61,7 +66,7 @@ def rows(draw: Any) -> list[list[str]]:
     for _ in range(draw(st.integers(1, 30))):
         ors = [cell("item") for _ in range(4)]
         try:
-            exact = f"{sum(map(float, ors)):g}"
+            exact = f"{sum(map(_number, ors)):g}"
         except ValueError:
             exact = "20"
         row = openfit_row(

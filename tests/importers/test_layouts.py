@@ -221,3 +221,25 @@ def test_inactive_after_45_days(db: Database, db_path: Path, tmp_path: Path) -> 
     write_csv(db2, [OPENFIT_HEADER, openfit_row("X", 1, "2024-01-10", case="K3")])
     import_path(db, db2, ImportOptions(today=dt.date(2024, 2, 24)))
     assert query(db_path, "SELECT ending_reason FROM episode WHERE external_id='K3'") == [(None,)]
+
+
+def test_an_episode_mixing_numbered_and_unnumbered_sessions_is_numbered_by_date(
+    db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    # Session numbers left out of some rows of an episode (found by hypothesis: the
+    # provisional number of an unnumbered session equalled a numbered one's, and the
+    # import failed on the database's unique index).
+    rows = [["client", "session", "date", "PHQ-9"],
+            ["A", "", "2024-01-08", "20"],
+            ["A", "1", "2024-01-15", "18"],
+            ["A", "", "2024-01-22", "15"],
+            ["A", "2", "2024-01-01", "22"]]  # fmt: skip
+    summary = import_path(db, write_csv(tmp_path / "mixed.csv", rows), ImportOptions(today=TODAY))
+    assert summary.new_sessions == 4 and not summary.rejected
+    got = [(r[2], r[3], r[5]) for r in scores(db_path)]
+    assert got == [
+        (1, "2024-01-01", 22.0),
+        (2, "2024-01-08", 20.0),
+        (3, "2024-01-15", 18.0),
+        (4, "2024-01-22", 15.0),
+    ]
