@@ -1,5 +1,5 @@
-"""The fast path of a large import, writing half: a batch read column by column goes in with
-one executemany per table.
+"""The fast path of a large import, writing half: a batch read column by column goes in
+table by table, many rows per INSERT statement (sqlite_rows.py).
 
 The batch (columns.py) is written as it is unless a session in it was seen before, its
 episode came from the database, or the episode numbers sessions by date; then
@@ -16,11 +16,15 @@ from typing import Any
 from practice_app.importers.columns import Batch, from_iso
 from practice_app.importers.records import SessionRecord
 from practice_app.importers.sqlite_rows import insert_columns, insert_rows
-from practice_app.importers.writer import CLIENT_FIELDS, KEY_BASE, EpisodeState, Writer
-
-_EPISODE_COLUMNS = ("id", "client_id", "therapist_id", "external_id")
-_SESSION_COLUMNS = ("id", "episode_id", "number", "date", "notes")
-_SCORE_COLUMNS = ("id", "session_id", "instrument_id", "total", "items")
+from practice_app.importers.writer import (
+    CLIENT_FIELDS,
+    EPISODE_COLUMNS,
+    KEY_BASE,
+    SCORE_COLUMNS,
+    SESSION_COLUMNS,
+    EpisodeState,
+    Writer,
+)
 
 
 def write_batch(writer: Writer, batch: Batch) -> bool:
@@ -96,9 +100,9 @@ def _insert_episodes(w: Writer, rows: list[tuple[Any, ...]]) -> None:
         return
     if w.sqlite:
         # Plain tuples: no dict per episode (a large file starts tens of thousands).
-        insert_rows(w.conn, "episode", _EPISODE_COLUMNS, rows)
+        insert_rows(w.conn, "episode", EPISODE_COLUMNS, rows)
         return
-    names = _EPISODE_COLUMNS
+    names = EPISODE_COLUMNS
     w._insert(w.t_episode, [dict(zip(names, r, strict=True)) for r in rows])
 
 
@@ -142,10 +146,10 @@ def _insert_sessions(w: Writer, batch: Batch, sids: range, eids: list[int]) -> N
     if w.sqlite:
         # SQLite stores a Date as ISO text (what SQLAlchemy's Date type would bind).
         columns = (sids, eids, batch.numbers, batch.dates, batch.notes)
-        insert_columns(w.conn, "session", _SESSION_COLUMNS, columns)
+        insert_columns(w.conn, "session", SESSION_COLUMNS, columns)
         return
     dates = list(map(from_iso, batch.dates))
-    names = _SESSION_COLUMNS
+    names = SESSION_COLUMNS
     rows = zip(sids, eids, batch.numbers, dates, batch.notes, strict=True)
     w.conn.execute(w.t_session.insert(), [dict(zip(names, r, strict=True)) for r in rows])
 
@@ -168,8 +172,8 @@ def _insert_scores(w: Writer, batch: Batch, sids: range) -> None:
             items = map(list, zip(*col.items() or [], strict=True))
         columns = (ids, mine, repeat(iid, m), col.totals, items)
         if w.sqlite:
-            insert_columns(w.conn, "score", _SCORE_COLUMNS, columns)
+            insert_columns(w.conn, "score", SCORE_COLUMNS, columns)
         else:
             rows = zip(*columns, strict=True)
-            names = _SCORE_COLUMNS
+            names = SCORE_COLUMNS
             w.conn.execute(w.t_score.insert(), [dict(zip(names, r, strict=True)) for r in rows])

@@ -24,6 +24,10 @@ from practice_app.importers.sqlite_rows import insert_rows
 from practice_app.storage import models as m
 
 CLIENT_FIELDS = ("gender", "age_group", "group_name", "referral_source", "presenting_concerns")
+# The columns the import writes (new episodes get their dates at the end).
+EPISODE_COLUMNS = ("id", "client_id", "therapist_id", "external_id")
+SESSION_COLUMNS = ("id", "episode_id", "number", "date", "notes")
+SCORE_COLUMNS = ("id", "session_id", "instrument_id", "total", "items")
 _RENUMBER_OFFSET = 1_000_000
 
 SessionKey = int | tuple[int, dt.date]
@@ -330,23 +334,23 @@ class Writer:
             insert_rows(
                 self.conn,
                 "session",
-                ("id", "episode_id", "number", "date", "notes"),
+                SESSION_COLUMNS,
                 [(i, e, n, d.isoformat() if d is not None else None, t) for i, e, n, d, t in rows],
             )
             return
-        keys = ("id", "episode_id", "number", "date", "notes")
-        self.conn.execute(self.t_session.insert(), [dict(zip(keys, r, strict=True)) for r in rows])
+        self.conn.execute(
+            self.t_session.insert(), [dict(zip(SESSION_COLUMNS, r, strict=True)) for r in rows]
+        )
 
     def _insert_scores(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
         if self.sqlite:
-            insert_rows(
-                self.conn, "score", ("id", "session_id", "instrument_id", "total", "items"), rows
-            )
+            insert_rows(self.conn, "score", SCORE_COLUMNS, rows)
             return
-        keys = ("id", "session_id", "instrument_id", "total", "items")
-        self.conn.execute(self.t_score.insert(), [dict(zip(keys, r, strict=True)) for r in rows])
+        self.conn.execute(
+            self.t_score.insert(), [dict(zip(SCORE_COLUMNS, r, strict=True)) for r in rows]
+        )
 
     def _score_row(
         self, sid: int, name: str, total: float, items: list[float | None] | None
@@ -443,11 +447,11 @@ class Writer:
                 continue
             new_start = start or state.case_date or state.first
             closed = state.last is not None and state.last < cutoff
-            first_row = pending.pop(state.id, None)
-            if first_row is not None:
+            pending_row = pending.pop(state.id, None)
+            if pending_row is not None:
                 new_rows.append(
                     (
-                        *first_row,
+                        *pending_row,
                         _sqlite_value(new_start),
                         _sqlite_value(state.last) if closed else None,
                         "inactive" if closed else None,
@@ -464,7 +468,7 @@ class Writer:
             )
         # New episodes not dated here (episodes kept as they are) go in without dates.
         new_rows.extend((*row, None, None, None) for row in pending.values())
-        names = (*_EPISODE_KEYS, "start_date", "end_date", "ending_reason")
+        names = (*EPISODE_COLUMNS, "start_date", "end_date", "ending_reason")
         insert_rows(self.conn, "episode", names, sorted(new_rows))
         if self.sqlite and rows:
             self.conn.exec_driver_sql(
@@ -584,4 +588,3 @@ def _json_items(items: list[float | None] | None) -> str | None:
 
 
 _ITEM_FORMATS: dict[int, str] = {}
-_EPISODE_KEYS = ("id", "client_id", "therapist_id", "external_id")

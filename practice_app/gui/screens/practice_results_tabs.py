@@ -88,6 +88,33 @@ def _caption(text: str) -> QLabel:
     return label
 
 
+def _results_page(
+    title: str, upper: tuple[str, Any], lower: tuple[str, Any]
+) -> tuple[QWidget, QVBoxLayout, QHBoxLayout, QLabel, QLabel]:
+    """A result tab's scaffolding: a summary line, then a row whose left panel holds two
+    captioned charts on one time axis and a note under them.
+
+    Returns (page, page layout, the row for the right-hand panels, summary, note).
+    """
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(10)
+    summary = _hint()
+    layout.addWidget(summary)
+    row = QHBoxLayout()
+    row.setSpacing(12)
+    left, left_layout, _head = panel_with_row(title)
+    for caption, chart in (upper, lower):
+        left_layout.addWidget(_caption(caption))
+        left_layout.addWidget(chart.widget, 1)
+    link_x(upper[1].widget, lower[1].widget)
+    note = _hint(rich=True)
+    left_layout.addWidget(note)
+    row.addWidget(left, 11)
+    return page, layout, row, summary, note
+
+
 def _swatch(colour: str, text: str, mark: str = "■") -> str:
     return f"<span style='color:{colour}'>{mark}</span>&nbsp;{text}"
 
@@ -231,26 +258,13 @@ class PracticeResultsTab(_ResultsTab):
             self._draw_months()
 
     def _build(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        self.summary = _hint()
-        layout.addWidget(self.summary)
-        row = QHBoxLayout()
-        row.setSpacing(12)
-
-        left, left_layout, _head = panel_with_row("Practice and effectiveness, month by month")
-        left_layout.addWidget(_caption("Practice hours per month"))
         self.hours_chart = MonthlyHoursChart()
-        left_layout.addWidget(self.hours_chart.widget, 1)
-        left_layout.addWidget(_caption("Effectiveness over the 12 months up to each month"))
         self.rolling_chart = RollingChart()
-        left_layout.addWidget(self.rolling_chart.widget, 1)
-        link_x(self.hours_chart.widget, self.rolling_chart.widget)
-        self.month_legend = _hint(rich=True)
-        left_layout.addWidget(self.month_legend)
-        row.addWidget(left, 11)
+        page, layout, row, self.summary, self.month_legend = _results_page(
+            "Practice and effectiveness, month by month",
+            ("Practice hours per month", self.hours_chart),
+            ("Effectiveness over the 12 months up to each month", self.rolling_chart),
+        )
 
         right, right_layout, head = panel_with_row("Quarter by quarter")
         self.lag_combo = QComboBox()
@@ -405,26 +419,13 @@ class WorkloadTab(_ResultsTab):
         self.show_data(value)
 
     def _build(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        self.summary = _hint()
-        layout.addWidget(self.summary)
-        row = QHBoxLayout()
-        row.setSpacing(12)
-
-        left, left_layout, _head = panel_with_row("Your week, over time")
-        left_layout.addWidget(_caption("Sessions per week"))
         self.sessions_chart = WeeklySessionsChart()
-        left_layout.addWidget(self.sessions_chart.widget, 1)
-        left_layout.addWidget(_caption("Energy in the weekly review (0–10)"))
         self.energy_chart = EnergyChart()
-        left_layout.addWidget(self.energy_chart.widget, 1)
-        link_x(self.sessions_chart.widget, self.energy_chart.widget)
-        self.energy_note = _hint(rich=True)
-        left_layout.addWidget(self.energy_note)
-        row.addWidget(left, 11)
+        page, layout, row, self.summary, self.energy_note = _results_page(
+            "Your week, over time",
+            ("Sessions per week", self.sessions_chart),
+            ("Energy in the weekly review (0–10)", self.energy_chart),
+        )
 
         right, right_layout, _head = panel_with_row("Outcomes by your weekly load")
         self.band_chart = LoadBandChart()
